@@ -1,0 +1,83 @@
+/**
+ * Builds the API process: Redis connections, store, queues, metrics, the Express app with its
+ * routes and problem handling. `main.ts` listens; tests call `createApiApp` and listen on port 0.
+ */
+import http from 'node:http';
+import express, { type Express } from 'express';
+import type { PipelineConfig } from '@mpp/config';
+import { PipelineQueues, createRedis } from '@mpp/queue';
+import { RESULT_SCHEMA_VERSION } from '@mpp/schemas';
+import { BlobStore, JobEvents, JobStore, storeKeys } from '@mpp/store';
+import { createLogger, createMetrics, type Logger } from '@mpp/telemetry';
+import type { ApiDeps } from './deps';
+import { HttpProblem, problemHandler } from './http/problem';
+import { jobsRouter } from './routes/jobs';
+import { opsRouter } from './routes/ops';
+
+export interface ApiApp {
+  app: Express;
+  deps: ApiDeps;
+  listen(port?: number, host?: string): Promise<http.Server>;
+  close(): Promise<void>;
+}
+
+export function createApiApp(options: { config: PipelineConfig; logger?: Logger }): ApiApp {
+  const { config } = options;
+  const logger = options.logger ?? createLogger({ level: config.env.PIPELINE_LOG_LEVEL, name: 'mathpix-api' });
+  const redis = createRedis(config.redis.url);
+  const subscriber = createRedis(config.redis.url);
+  const keys = storeKeys(config.redis.prefix);
+  const store = new JobStore(redis, keys, config.resultTtlSeconds);
+  const queues = new PipelineQueues(redis, config.redis.prefix);
+  const metrics = createMetrics({
+    schemaVersion: RESULT_SCHEMA_VERSION,
+    collectQueueSizes: () => queues.depths(),
+    collectImagesProcessed: () => store.processedTotals(),
+  });
+  const deps: ApiDeps = { config, redis, store, blobs: new BlobStore(redis, keys, config.image.ttlSeconds), events: new JobEvents(subscriber, keys), queues, logger, metrics };
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', false);
+  app.use((req, res, next) => {
+    const end = metrics.httpDuration.startTimer({ method: req.method });
+    res.on('finish', () => {
+      const route = req.route?.path ? `${req.baseUrl}${String(req.route.path)}` : 'unmatched';
+      end({ route });
+      metrics.httpRequests.inc({ method: req.method, route, status: String(res.statusCode) });
+    });
+    next();
+  });
+  app.use(opsRouter(deps));
+  // base64 grows images by a third; leave room for it and for the other fields.
+  app.use('/v1', express.json({ limit: Math.ceil(config.server.maxRequestBytes * 1.4) + 65_536, strict: true }));
+  app.use('/v1/jobs', jobsRouter(deps));
+  app.use((req, _res, next) => next(new HttpProblem(404, 'not-found', 'Not found', `no route for ${req.method} ${req.path}`)));
+  app.use(problemHandler(logger));
+
+  let server: http.Server | undefined;
+  return {
+    app,
+    deps,
+    listen: (port = config.server.port, host = config.server.host) =>
+      new Promise((resolve, reject) => {
+        server = http.createServer(app);
+        server.requestTimeout = config.server.requestTimeoutMs;
+        server.headersTimeout = Math.min(60_000, config.server.requestTimeoutMs);
+        server.once('error', reject);
+        server.listen(port, host, () => resolve(server!));
+      }),
+    close: async () => {
+      if (server) {
+        const s = server;
+        await new Promise<void>((resolve) => {
+          s.close(() => resolve());
+          s.closeIdleConnections();
+          setTimeout(() => s.closeAllConnections(), 5_000).unref();
+        });
+      }
+      await queues.close();
+      await Promise.all([redis.quit().catch(() => undefined), subscriber.quit().catch(() => undefined)]);
+    },
+  };
+}

@@ -1,0 +1,36 @@
+/** API entry point: `node apps/api/dist/main.js` (`pnpm start:api`). */
+import { ConfigError, loadConfig } from '@mpp/config';
+import { createLogger } from '@mpp/telemetry';
+import { createApiApp } from './app';
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(78);
+    }
+    throw err;
+  }
+  const logger = createLogger({ level: config.env.PIPELINE_LOG_LEVEL, name: 'mathpix-api' });
+  if (!config.providers.mathpix.appId) logger.warn('MATHPIX_APP_ID not set: stage B uses the local OCR provider');
+  const api = createApiApp({ config, logger });
+  const server = await api.listen();
+  logger.info({ address: server.address() }, 'API listening');
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'API stopping: refusing new connections, finishing requests');
+    api.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+void main();

@@ -1,0 +1,59 @@
+/**
+ * Wires a queued stage run to its stage function: reloads the job and its upstream outputs from
+ * the store (payloads carry ids only), builds the stage's context, runs it and validates what it
+ * returns against the stage's schema before anything downstream sees it.
+ */
+import { PipelineOptions, STAGE_CATALOG, STAGE_OUTPUT_SCHEMAS, type StageId } from '@mpp/schemas';
+import type { StageRunner, StageRunOutcome } from '@mpp/queue';
+import type { BlobStore, JobStore } from '@mpp/store';
+import type { StageContext, StageHandlers, StageProviders, StageSettings } from '@mpp/stages';
+
+export interface StageRunnerDeps {
+  store: JobStore;
+  blobs: BlobStore;
+  handlers: StageHandlers;
+  providers: StageProviders;
+  settings: StageSettings;
+}
+
+export class JobGoneError extends Error {
+  readonly code = 'job_not_found';
+  readonly retryable = false;
+  constructor(jobId: string) {
+    super(`job ${jobId} no longer exists (expired or deleted)`);
+    this.name = 'JobGoneError';
+  }
+}
+
+export function createStageRunner(deps: StageRunnerDeps): StageRunner {
+  const { store, blobs, handlers } = deps;
+  return async ({ jobId, stage, signal, logger }): Promise<StageRunOutcome> => {
+    const record = await store.get(jobId);
+    if (!record) throw new JobGoneError(jobId);
+    const options = PipelineOptions.parse(record.options);
+    const needs: readonly StageId[] = STAGE_CATALOG[stage].needs;
+    const upstream = await store.getOutputs(jobId, needs);
+    let image: Promise<Buffer> | undefined;
+    const ctx: StageContext = {
+      job: { id: record.id, created_at: record.created_at, metadata: record.metadata },
+      options,
+      settings: deps.settings,
+      providers: deps.providers,
+      blobs,
+      logger,
+      signal,
+      loadImage: () => {
+        image ??= (async () => {
+          const a = upstream.A ?? (await store.getOutput(jobId, 'A'));
+          return blobs.get(a?.image_ref ?? record.original_ref);
+        })();
+        return image;
+      },
+      putExport: (format, data) => store.putExport(jobId, format, data),
+    };
+    const input = stage === 'A' ? { original_ref: record.original_ref } : upstream;
+    const handler = handlers[stage] as (input: unknown, ctx: StageContext) => Promise<unknown>;
+    const output = STAGE_OUTPUT_SCHEMAS[stage].parse(await handler(input, ctx));
+    return { output };
+  };
+}

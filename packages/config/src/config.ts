@@ -1,0 +1,40 @@
+/** The typed configuration apps hand to packages, derived from the parsed environment. */
+import type { Env } from './env';
+
+export interface PipelineConfig {
+  env: Env;
+  redis: { url: string; prefix: string };
+  server: { host: string; port: number; requestTimeoutMs: number; maxRequestBytes: number };
+  image: { minDimension: number; maxDimension: number; maxBytes: number; ttlSeconds: number };
+  resultTtlSeconds: number;
+  worker: { stages: Env['WORKER_STAGES']; concurrency: number; metricsPort: number; shutdownGraceMs: number };
+  review: { threshold: number };
+  alignment: { base_alignment_threshold: number; position_weight: number; semantic_weight: number };
+  providers: {
+    mathpix: { appId?: string; appKey?: string; baseUrl: string };
+    anthropic: { apiKey?: string; baseUrl?: string; model: string };
+    gemini: { apiKey?: string; baseUrl?: string; model: string };
+  };
+  breaker: { failureThreshold: number; successThreshold: number; timeoutMs: number; halfOpenMaxCalls: number };
+}
+
+export function buildConfig(env: Env): PipelineConfig {
+  const maxRequestBytes = env.SERVER_MAX_REQUEST_SIZE_MB * 1024 * 1024;
+  return {
+    env,
+    redis: { url: env.REDIS_URL, prefix: env.REDIS_PREFIX },
+    server: { host: env.SERVER_HOST, port: env.PORT ?? env.SERVER_PORT, requestTimeoutMs: env.SERVER_REQUEST_TIMEOUT * 1000, maxRequestBytes },
+    image: { minDimension: env.PIPELINE_MIN_IMAGE_DIMENSION, maxDimension: env.PIPELINE_MAX_IMAGE_DIMENSION, maxBytes: maxRequestBytes, ttlSeconds: env.PIPELINE_IMAGE_TTL },
+    resultTtlSeconds: env.PIPELINE_RESULT_TTL,
+    worker: { stages: env.WORKER_STAGES, concurrency: env.PIPELINE_WORKERS, metricsPort: env.WORKER_METRICS_PORT, shutdownGraceMs: env.WORKER_SHUTDOWN_GRACE_SECONDS * 1000 },
+    review: { threshold: env.REVIEW_THRESHOLD },
+    alignment: { base_alignment_threshold: env.ALIGNMENT_BASE_THRESHOLD, position_weight: env.ALIGNMENT_POSITION_WEIGHT, semantic_weight: env.ALIGNMENT_SEMANTIC_WEIGHT },
+    providers: {
+      mathpix: { appId: env.MATHPIX_APP_ID, appKey: env.MATHPIX_APP_KEY, baseUrl: env.MATHPIX_API_URL },
+      anthropic: { apiKey: env.ANTHROPIC_API_KEY, baseUrl: env.ANTHROPIC_BASE_URL, model: env.ANTHROPIC_MODEL },
+      gemini: { apiKey: env.GEMINI_API_KEY, baseUrl: env.GEMINI_BASE_URL, model: env.GEMINI_MODEL },
+    },
+    breaker: { failureThreshold: env.CB_FAILURE_THRESHOLD, successThreshold: env.CB_SUCCESS_THRESHOLD, timeoutMs: env.CB_TIMEOUT_SECONDS * 1000, halfOpenMaxCalls: env.CB_HALF_OPEN_MAX_CALLS },
+  };
+}
+

@@ -1,0 +1,87 @@
+/**
+ * The producer side: enqueues a job's first stage, adds the rest of the flow, and reads queue
+ * depths for metrics and backpressure. The API and the stage-A worker both use it.
+ */
+import { FlowProducer, Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { STAGE_IDS, type StageId } from '@mpp/schemas';
+import { buildIngestionJob, buildPipelineFlow, type FlowPlan } from './flow';
+import { bullPrefix, stageQueueName } from './names';
+
+export const COUNTED_STATES = ['waiting', 'prioritized', 'active', 'delayed', 'waiting-children', 'failed'] as const;
+export type CountedState = (typeof COUNTED_STATES)[number];
+
+export interface QueueDepth {
+  queue: string;
+  stage: StageId;
+  state: CountedState;
+  count: number;
+}
+
+export class PipelineQueues {
+  private readonly queues = new Map<StageId, Queue>();
+  private flowProducer?: FlowProducer;
+  readonly prefix: string;
+
+  constructor(
+    private readonly connection: Redis,
+    redisPrefix: string,
+  ) {
+    this.prefix = bullPrefix(redisPrefix);
+  }
+
+  queue(stage: StageId): Queue {
+    let q = this.queues.get(stage);
+    if (!q) {
+      q = new Queue(stageQueueName(stage), { connection: this.connection, prefix: this.prefix });
+      this.queues.set(stage, q);
+    }
+    return q;
+  }
+
+  private flows(): FlowProducer {
+    this.flowProducer ??= new FlowProducer({ connection: this.connection, prefix: this.prefix });
+    return this.flowProducer;
+  }
+
+  /** Starts a job: stage A alone, or straight into phase 2 when A is skipped. */
+  async submit(jobId: string, plan: FlowPlan): Promise<void> {
+    const ingestion = buildIngestionJob(jobId, plan);
+    if (ingestion) {
+      await this.queue('A').add(ingestion.name, ingestion.data, ingestion.opts);
+      return;
+    }
+    await this.addPhaseTwo(jobId, plan);
+  }
+
+  /** Adds B..H as one flow; idempotent because every stage job id derives from the job id. */
+  async addPhaseTwo(jobId: string, plan: FlowPlan): Promise<StageId[]> {
+    const roots = buildPipelineFlow(jobId, plan);
+    if (roots.length === 0) return [];
+    await this.flows().addBulk(roots);
+    return STAGE_IDS.filter((s) => s !== 'A' && !plan.skip.includes(s));
+  }
+
+  /** Counts per stage queue and state (BullMQ's own counts, so prioritised and delayed jobs are seen). */
+  async depths(stages: readonly StageId[] = STAGE_IDS): Promise<QueueDepth[]> {
+    const out: QueueDepth[] = [];
+    await Promise.all(
+      stages.map(async (stage) => {
+        const counts = await this.queue(stage).getJobCounts(...COUNTED_STATES);
+        for (const state of COUNTED_STATES) out.push({ queue: stageQueueName(stage), stage, state, count: counts[state] ?? 0 });
+      }),
+    );
+    return out;
+  }
+
+  /** Jobs not yet started across all stage queues (what backpressure limits). */
+  async waitingTotal(): Promise<number> {
+    const depths = await this.depths();
+    return depths.filter((d) => d.state === 'waiting' || d.state === 'prioritized' || d.state === 'delayed').reduce((n, d) => n + d.count, 0);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.queues.values()].map((q) => q.close()));
+    await this.flowProducer?.close();
+  }
+}

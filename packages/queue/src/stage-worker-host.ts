@@ -1,0 +1,178 @@
+/**
+ * The consumer side: one BullMQ worker per served stage. It adapts plain stage runs to the queue:
+ * records per-stage status, timings and attempts; maps errors to retry / no-retry; adds phase 2
+ * after ingestion; completes the job when its last stage is done; and drains on shutdown.
+ */
+import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { jobConfidence, STAGE_CATALOG, STAGE_DONE, STAGE_IDS, STAGE_NAMES, type StageId } from '@mpp/schemas';
+import type { JobStore } from '@mpp/store';
+import type { Logger, PipelineMetrics } from '@mpp/telemetry';
+import { describeStageError, StageTimeoutError } from './errors';
+import type { StageJobData } from './flow';
+import { stageQueueName } from './names';
+import type { PipelineQueues } from './pipeline-queues';
+import { planFromOptions } from './plan';
+
+export interface StageRunRequest {
+  jobId: string;
+  stage: StageId;
+  attempt: number;
+  signal: AbortSignal;
+  logger: Logger;
+}
+
+export interface StageRunOutcome {
+  output: { provider: string; duration_ms: number; confidence: number } & object;
+  status?: 'completed' | 'cached';
+}
+
+export type StageRunner = (request: StageRunRequest) => Promise<StageRunOutcome>;
+
+export interface StageWorkerHostOptions {
+  connection: Redis;
+  queues: PipelineQueues;
+  store: JobStore;
+  stages: readonly StageId[];
+  concurrency: number;
+  run: StageRunner;
+  logger: Logger;
+  metrics?: PipelineMetrics;
+  /** How long a worker may hold a job without renewing its lock (BullMQ stall detection). */
+  lockDurationMs?: number;
+}
+
+export class StageWorkerHost {
+  private readonly workers: Worker[] = [];
+  private active = 0;
+
+  constructor(private readonly opts: StageWorkerHostOptions) {}
+
+  get activeJobs(): number {
+    return this.active;
+  }
+
+  get running(): boolean {
+    return this.workers.length > 0 && this.workers.every((w) => w.isRunning());
+  }
+
+  start(): void {
+    for (const stage of this.opts.stages) {
+      const worker = new Worker<StageJobData>(stageQueueName(stage), (job, _token, signal) => this.process(job, signal), {
+        connection: this.opts.connection,
+        prefix: this.opts.queues.prefix,
+        concurrency: this.opts.concurrency,
+        lockDuration: this.opts.lockDurationMs ?? 30_000,
+        maxStalledCount: 1,
+      });
+      worker.on('failed', (job, err) => void this.onFailed(job, err));
+      worker.on('error', (err) => this.opts.logger.error({ err, stage }, 'stage worker error'));
+      this.workers.push(worker);
+    }
+    this.opts.logger.info({ stages: this.opts.stages, concurrency: this.opts.concurrency }, 'stage workers started');
+  }
+
+  /** Stops taking work; waits up to `graceMs` for active jobs, then hands the rest back. */
+  async close(graceMs: number): Promise<void> {
+    const gentle = Promise.all(this.workers.map((w) => w.close()));
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), graceMs)));
+    const outcome = await Promise.race([gentle.then(() => 'drained' as const), deadline]);
+    clearTimeout(timer);
+    if (outcome === 'timeout') {
+      this.opts.logger.warn({ active: this.active }, 'grace period over; handing active jobs back to the queue');
+      await Promise.all(this.workers.map((w) => w.close(true)));
+    }
+    this.workers.length = 0;
+  }
+
+  private async process(job: Job<StageJobData>, bullSignal?: AbortSignal): Promise<{ provider: string }> {
+    const { jobId, stage } = job.data;
+    const { store, metrics } = this.opts;
+    const attempt = job.attemptsMade + 1;
+    const logger = this.opts.logger.child({ job_id: jobId, stage, attempt });
+    if (!(await store.stageStarted(jobId, stage, attempt))) {
+      logger.info('job already ended; stage not run');
+      return { provider: 'none' };
+    }
+    const spec = STAGE_CATALOG[stage];
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(new StageTimeoutError(stage, spec.timeoutMs)), spec.timeoutMs);
+    const onBullAbort = () => controller.abort(bullSignal?.reason);
+    bullSignal?.addEventListener('abort', onBullAbort, { once: true });
+    this.active++;
+    metrics?.activeWorkers.inc();
+    const started = performance.now();
+    try {
+      const outcome = await raceAbort(this.opts.run({ jobId, stage, attempt, signal: controller.signal, logger }), controller.signal);
+      await store.stageCompleted(jobId, stage, outcome.output, outcome.status ?? 'completed');
+      metrics?.processingSeconds.observe({ stage: STAGE_NAMES[stage] }, (performance.now() - started) / 1000);
+      metrics?.stageOutcomes.inc({ stage: STAGE_NAMES[stage], status: outcome.status ?? 'completed' });
+      if (stage === 'A') await this.startPhaseTwo(jobId);
+      if (job.data.final) await this.completeIfDone(jobId, logger);
+      return { provider: outcome.output.provider };
+    } catch (err) {
+      const info = describeStageError(err);
+      const final = !info.retryable || attempt >= (job.opts.attempts ?? 1);
+      logger.warn({ code: info.code, err: info.message, final }, 'stage attempt failed');
+      metrics?.stageOutcomes.inc({ stage: STAGE_NAMES[stage], status: final ? 'failed' : 'retried' });
+      await store.stageFailed(jobId, stage, { stage, code: info.code, message: `${STAGE_NAMES[stage]}: ${info.message}` }, final);
+      if (final && !info.retryable) throw new UnrecoverableError(info.message);
+      throw err;
+    } finally {
+      clearTimeout(timer);
+      bullSignal?.removeEventListener('abort', onBullAbort);
+      this.active--;
+      metrics?.activeWorkers.dec();
+    }
+  }
+
+  private async startPhaseTwo(jobId: string): Promise<void> {
+    const record = await this.opts.store.get(jobId);
+    if (!record) return;
+    const added = await this.opts.queues.addPhaseTwo(jobId, planFromOptions(record.options));
+    await Promise.all(added.filter((s) => s === 'B' || s === 'C').map((s) => this.opts.store.stageQueued(jobId, s)));
+  }
+
+  /** Completes the job when every stage is done; a root that finishes early leaves it to the last. */
+  private async completeIfDone(jobId: string, logger: Logger): Promise<void> {
+    const record = await this.opts.store.get(jobId);
+    if (!record || !STAGE_IDS.every((s) => STAGE_DONE.includes(record.stages[s].status))) return;
+    const confidence = jobConfidence(await this.opts.store.getOutputs(jobId, ['B', 'C', 'D', 'E', 'F', 'G']));
+    if ((await this.opts.store.complete(jobId, confidence)) === 'applied') {
+      this.opts.metrics?.imagesProcessed.inc({ status: 'success' });
+      logger.info({ confidence }, 'job completed');
+    }
+  }
+
+  /** Safety net for failures that never reached `process` (stalled twice, lost lock). */
+  private async onFailed(job: Job<StageJobData> | undefined, err: Error): Promise<void> {
+    if (!job) return;
+    const exhausted = job.attemptsMade >= (job.opts.attempts ?? 1) || err.name === 'UnrecoverableError' || /stalled/i.test(err.message);
+    if (!exhausted) return;
+    const { jobId, stage } = job.data;
+    const info = describeStageError(err);
+    await this.opts.store
+      .stageFailed(jobId, stage, { stage, code: /stalled/i.test(err.message) ? 'stage_stalled' : info.code, message: `${STAGE_NAMES[stage]}: ${info.message}` }, true)
+      .catch((e: unknown) => this.opts.logger.error({ err: e, job_id: jobId, stage }, 'could not record stage failure'));
+  }
+}
+
+/** Rejects as soon as the signal aborts, so a stage that ignores its signal cannot hold the slot past its timeout. */
+function raceAbort<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (e) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e);
+      },
+    );
+  });
+}

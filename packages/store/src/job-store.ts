@@ -1,0 +1,220 @@
+/**
+ * Job records: status, per-stage state, options, metadata, stage outputs and export files, all
+ * under `REDIS_PREFIX` and kept `PIPELINE_RESULT_TTL` seconds. Every change publishes an event
+ * on the job's channel, which long-polls and Server-Sent Events listen to.
+ */
+import type { Redis } from 'ioredis';
+import {
+  STAGE_DONE,
+  STAGE_IDS,
+  initialStageState,
+  type JobError,
+  type JobStatus,
+  type StageId,
+  type StageOutputs,
+  type StageState,
+} from '@mpp/schemas';
+import type { StoreKeys } from './keys';
+import { MUTATE_JOB } from './scripts';
+
+export interface NewJob {
+  id: string;
+  options: Record<string, unknown>;
+  metadata: Record<string, unknown>;
+  original_ref: string;
+  skipped: readonly StageId[];
+  webhook_url?: string;
+}
+
+export interface JobRecord {
+  id: string;
+  status: JobStatus;
+  created_at: string;
+  updated_at: string;
+  finished_at: string | null;
+  options: Record<string, unknown>;
+  metadata: Record<string, unknown>;
+  original_ref: string;
+  webhook_url: string | null;
+  error: JobError | null;
+  confidence: number | null;
+  stages: Record<StageId, StageState>;
+}
+
+export interface JobEvent {
+  type: 'update';
+  status: JobStatus;
+  stage?: StageId;
+  stage_status?: StageState['status'];
+}
+
+interface Patch {
+  status?: JobStatus;
+  fields?: Record<string, string>;
+  stage?: StageId;
+  stage_state?: StageState;
+  output?: string;
+  count?: 'success' | 'failure';
+  allow_terminal?: boolean;
+  only_if_status?: JobStatus[];
+}
+
+export type MutationOutcome = 'applied' | 'missing' | 'refused';
+
+export class JobStore {
+  constructor(
+    private readonly redis: Redis,
+    readonly keys: StoreKeys,
+    readonly ttlSeconds: number,
+  ) {
+    if (!('mppMutateJob' in redis)) {
+      redis.defineCommand('mppMutateJob', { numberOfKeys: 3, lua: MUTATE_JOB });
+    }
+  }
+
+  async create(job: NewJob): Promise<JobRecord> {
+    const now = new Date().toISOString();
+    const fields: Record<string, string> = {
+      id: job.id,
+      status: 'queued',
+      created_at: now,
+      updated_at: now,
+      options: JSON.stringify(job.options),
+      metadata: JSON.stringify(job.metadata),
+      original_ref: job.original_ref,
+    };
+    if (job.webhook_url) fields.webhook_url = job.webhook_url;
+    for (const id of STAGE_IDS) {
+      fields[`stage:${id}`] = JSON.stringify(initialStageState(id, job.skipped.includes(id) ? 'skipped' : 'pending'));
+    }
+    const key = this.keys.job(job.id);
+    await this.redis.multi().hset(key, fields).expire(key, this.ttlSeconds).exec();
+    const record = await this.get(job.id);
+    if (!record) throw new Error(`job ${job.id} vanished right after creation`);
+    return record;
+  }
+
+  async get(id: string): Promise<JobRecord | null> {
+    const h = await this.redis.hgetall(this.keys.job(id));
+    if (!h.id) return null;
+    const stages = {} as Record<StageId, StageState>;
+    for (const s of STAGE_IDS) stages[s] = h[`stage:${s}`] ? (JSON.parse(h[`stage:${s}`]!) as StageState) : initialStageState(s);
+    return {
+      id: h.id,
+      status: h.status as JobStatus,
+      created_at: h.created_at!,
+      updated_at: h.updated_at ?? h.created_at!,
+      finished_at: h.finished_at ?? null,
+      options: JSON.parse(h.options ?? '{}') as Record<string, unknown>,
+      metadata: JSON.parse(h.metadata ?? '{}') as Record<string, unknown>,
+      original_ref: h.original_ref!,
+      webhook_url: h.webhook_url ?? null,
+      error: h.error ? (JSON.parse(h.error) as JobError) : null,
+      confidence: h.confidence !== undefined ? Number(h.confidence) : null,
+      stages,
+    };
+  }
+
+  async getStage(id: string, stage: StageId): Promise<StageState | null> {
+    const raw = await this.redis.hget(this.keys.job(id), `stage:${stage}`);
+    return raw ? (JSON.parse(raw) as StageState) : null;
+  }
+
+  async getOutput<S extends StageId>(id: string, stage: S): Promise<StageOutputs[S] | undefined> {
+    const raw = await this.redis.hget(this.keys.outputs(id), stage);
+    return raw ? (JSON.parse(raw) as StageOutputs[S]) : undefined;
+  }
+
+  async getOutputs(id: string, stages: readonly StageId[]): Promise<Partial<StageOutputs>> {
+    if (stages.length === 0) return {};
+    const values = await this.redis.hmget(this.keys.outputs(id), ...stages);
+    const out: Partial<Record<StageId, unknown>> = {};
+    stages.forEach((s, i) => {
+      const raw = values[i];
+      if (raw) out[s] = JSON.parse(raw);
+    });
+    return out as Partial<StageOutputs>;
+  }
+
+  /** Marks a stage running; refused (returns false) when the job already ended. */
+  async stageStarted(id: string, stage: StageId, attempt: number): Promise<boolean> {
+    const prev = (await this.getStage(id, stage)) ?? initialStageState(stage);
+    const state: StageState = { ...prev, status: 'running', started_at: new Date().toISOString(), finished_at: null, duration_ms: null, attempts: attempt, error: null };
+    const outcome = await this.mutate(id, { stage, stage_state: state, status: 'running', only_if_status: ['queued', 'running'] });
+    return outcome === 'applied';
+  }
+
+  async stageCompleted(id: string, stage: StageId, output: { provider: string; duration_ms: number } & object, status: 'completed' | 'cached' = 'completed'): Promise<MutationOutcome> {
+    const prev = (await this.getStage(id, stage)) ?? initialStageState(stage);
+    const state: StageState = { ...prev, status, finished_at: new Date().toISOString(), duration_ms: Math.round(output.duration_ms), provider: output.provider, error: null };
+    return this.mutate(id, { stage, stage_state: state, output: JSON.stringify(output) });
+  }
+
+  /** A failed attempt: `final` fails the job with the stage named; otherwise the stage waits for its retry. */
+  async stageFailed(id: string, stage: StageId, error: JobError, final: boolean): Promise<MutationOutcome> {
+    const prev = (await this.getStage(id, stage)) ?? initialStageState(stage);
+    const started = prev.started_at ? Date.parse(prev.started_at) : Date.now();
+    const state: StageState = { ...prev, status: final ? 'failed' : 'queued', finished_at: final ? new Date().toISOString() : null, duration_ms: Date.now() - started, error };
+    if (!final) return this.mutate(id, { stage, stage_state: state });
+    return this.mutate(id, { stage, stage_state: state, status: 'failed', fields: { error: JSON.stringify(error) }, count: 'failure' });
+  }
+
+  async stageQueued(id: string, stage: StageId): Promise<MutationOutcome> {
+    const prev = (await this.getStage(id, stage)) ?? initialStageState(stage);
+    if (prev.status !== 'pending') return 'refused';
+    return this.mutate(id, { stage, stage_state: { ...prev, status: 'queued' } });
+  }
+
+  async complete(id: string, confidence: number): Promise<MutationOutcome> {
+    return this.mutate(id, { status: 'completed', fields: { confidence: String(confidence) }, count: 'success' });
+  }
+
+  async fail(id: string, error: JobError): Promise<MutationOutcome> {
+    return this.mutate(id, { status: 'failed', fields: { error: JSON.stringify(error) }, count: 'failure' });
+  }
+
+  async cancel(id: string): Promise<MutationOutcome> {
+    return this.mutate(id, { status: 'cancelled', fields: { error: JSON.stringify({ stage: null, code: 'cancelled', message: 'cancelled by the client' }) } });
+  }
+
+  async putExport(id: string, format: string, data: Buffer): Promise<void> {
+    await this.redis.set(this.keys.exportFile(id, format), data, 'EX', this.ttlSeconds);
+  }
+
+  async getExport(id: string, format: string): Promise<Buffer | null> {
+    return this.redis.getBuffer(this.keys.exportFile(id, format));
+  }
+
+  /** Removes a job's record, outputs and export files. */
+  async delete(id: string, formats: readonly string[]): Promise<void> {
+    await this.redis.del(this.keys.job(id), this.keys.outputs(id), ...formats.map((f) => this.keys.exportFile(id, f)));
+  }
+
+  async processedTotals(): Promise<Record<string, number>> {
+    const h = await this.redis.hgetall(this.keys.processedTotals());
+    return { success: Number(h.success ?? 0), failure: Number(h.failure ?? 0) };
+  }
+
+  private async mutate(id: string, patch: Patch): Promise<MutationOutcome> {
+    const result = await (this.redis as unknown as MutateCommand).mppMutateJob(
+      this.keys.job(id),
+      this.keys.outputs(id),
+      this.keys.processedTotals(),
+      JSON.stringify(patch),
+      String(this.ttlSeconds),
+      this.keys.events(id),
+      new Date().toISOString(),
+    );
+    return result === 1 ? 'applied' : result === 0 ? 'missing' : 'refused';
+  }
+}
+
+interface MutateCommand {
+  mppMutateJob(...args: string[]): Promise<number>;
+}
+
+/** Fraction of stages that will not run again (completed, cached or skipped). */
+export function jobProgress(stages: Record<StageId, StageState>): number {
+  const done = STAGE_IDS.filter((s) => STAGE_DONE.includes(stages[s].status)).length;
+  return Math.round((done / STAGE_IDS.length) * 1000) / 1000;
+}

@@ -1,0 +1,49 @@
+/**
+ * Lua scripts that change a job record atomically, so concurrent stages (B and C run in parallel,
+ * on different workers) and a concurrent cancel can never overwrite each other's outcome.
+ */
+
+/**
+ * mutateJob
+ * KEYS[1] job hash   KEYS[2] outputs hash   KEYS[3] processed-totals hash
+ * ARGV[1] patch JSON: { status?, fields?: {name: value}, stage?: "B", stage_state?: {...},
+ *                       output?: string (JSON), count?: "success"|"failure", allow_terminal?: bool,
+ *                       only_if_status?: [..] }
+ * ARGV[2] ttl seconds  ARGV[3] events channel  ARGV[4] now (ISO)
+ * Returns: 1 applied; 0 job missing; -1 refused because the job is terminal (or status guard failed).
+ */
+export const MUTATE_JOB = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+local patch = cjson.decode(ARGV[1])
+local current = redis.call('HGET', KEYS[1], 'status')
+local terminal = current == 'completed' or current == 'failed' or current == 'cancelled'
+if terminal and not patch.allow_terminal then return -1 end
+if patch.only_if_status then
+  local ok = false
+  for _, s in ipairs(patch.only_if_status) do if s == current then ok = true end end
+  if not ok then return -1 end
+end
+local event = { type = 'update', status = current }
+if patch.status then
+  redis.call('HSET', KEYS[1], 'status', patch.status)
+  event.status = patch.status
+  if patch.status == 'completed' or patch.status == 'failed' or patch.status == 'cancelled' then
+    redis.call('HSET', KEYS[1], 'finished_at', ARGV[4])
+  end
+end
+if patch.fields then
+  for name, value in pairs(patch.fields) do redis.call('HSET', KEYS[1], name, value) end
+end
+if patch.stage then
+  redis.call('HSET', KEYS[1], 'stage:' .. patch.stage, cjson.encode(patch.stage_state))
+  event.stage = patch.stage
+  event.stage_status = patch.stage_state.status
+  if patch.output then redis.call('HSET', KEYS[2], patch.stage, patch.output) end
+end
+if patch.count then redis.call('HINCRBY', KEYS[3], patch.count, 1) end
+redis.call('HSET', KEYS[1], 'updated_at', ARGV[4])
+redis.call('EXPIRE', KEYS[1], ARGV[2])
+if redis.call('EXISTS', KEYS[2]) == 1 then redis.call('EXPIRE', KEYS[2], ARGV[2]) end
+redis.call('PUBLISH', ARGV[3], cjson.encode(event))
+return 1
+`;

@@ -1,0 +1,100 @@
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { BlobNotFoundError, BlobStore, JobEvents, JobStore, storeKeys, type JobEvent } from '@mpp/store';
+
+const url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const prefix = `test-store-${randomUUID().slice(0, 8)}`;
+const redis = new Redis(url);
+const keys = storeKeys(prefix);
+const store = new JobStore(redis, keys, 600);
+
+afterAll(async () => {
+  const found = await redis.keys(`${prefix}:*`);
+  if (found.length) await redis.del(...found);
+  redis.disconnect();
+});
+
+async function newJob(skipped: Array<'A' | 'B' | 'C' | 'D' | 'E' | 'F' | 'G' | 'H'> = []) {
+  return store.create({ id: randomUUID(), options: { export_formats: ['json'] }, metadata: { k: 1 }, original_ref: `sha256:${'0'.repeat(64)}`, skipped });
+}
+
+describe('job store', () => {
+  it('creates a queued record with every stage pending or skipped, under the prefix with a TTL', async () => {
+    const job = await newJob(['F']);
+    expect(job.status).toBe('queued');
+    expect(job.stages.A.status).toBe('pending');
+    expect(job.stages.F.status).toBe('skipped');
+    expect(job.metadata).toEqual({ k: 1 });
+    const ttl = await redis.ttl(keys.job(job.id));
+    expect(ttl).toBeGreaterThan(590);
+  });
+
+  it('records attempts, timings and outputs per stage and completes the job', async () => {
+    const job = await newJob();
+    expect(await store.stageStarted(job.id, 'A', 1)).toBe(true);
+    expect((await store.get(job.id))!.status).toBe('running');
+    await store.stageCompleted(job.id, 'A', { provider: 'sharp', duration_ms: 12.4, confidence: 1 });
+    const after = (await store.get(job.id))!;
+    expect(after.stages.A).toMatchObject({ status: 'completed', attempts: 1, provider: 'sharp', duration_ms: 12 });
+    expect(await store.getOutput(job.id, 'A')).toEqual({ provider: 'sharp', duration_ms: 12.4, confidence: 1 });
+    expect(await store.complete(job.id, 0.9)).toBe('applied');
+    expect(await store.processedTotals()).toMatchObject({ success: 1 });
+  });
+
+  it('never lets a late stage overwrite a job that already failed or was cancelled', async () => {
+    const job = await newJob();
+    await store.stageStarted(job.id, 'B', 1);
+    expect(await store.stageFailed(job.id, 'B', { stage: 'B', code: 'x', message: 'boom' }, true)).toBe('applied');
+    expect(await store.stageStarted(job.id, 'C', 1)).toBe(false);
+    expect(await store.complete(job.id, 1)).toBe('refused');
+    const failed = (await store.get(job.id))!;
+    expect(failed.status).toBe('failed');
+    expect(failed.error).toEqual({ stage: 'B', code: 'x', message: 'boom' });
+
+    const other = await newJob();
+    expect(await store.cancel(other.id)).toBe('applied');
+    expect(await store.stageStarted(other.id, 'A', 1)).toBe(false);
+  });
+
+  it('keeps a retrying stage queued with its last error', async () => {
+    const job = await newJob();
+    await store.stageStarted(job.id, 'C', 1);
+    await store.stageFailed(job.id, 'C', { stage: 'C', code: 'stage_error', message: 'flaky' }, false);
+    const rec = (await store.get(job.id))!;
+    expect(rec.status).toBe('running');
+    expect(rec.stages.C).toMatchObject({ status: 'queued', attempts: 1, error: { message: 'flaky' } });
+  });
+
+  it('publishes every change on the job channel', async () => {
+    const sub = new Redis(url);
+    const events = new JobEvents(sub, keys);
+    const job = await newJob();
+    const seen: JobEvent[] = [];
+    const stop = await events.listen(job.id, (e) => seen.push(e));
+    await store.stageStarted(job.id, 'A', 1);
+    await store.cancel(job.id);
+    await new Promise((r) => setTimeout(r, 100));
+    await stop();
+    sub.disconnect();
+    expect(seen).toEqual([
+      { type: 'update', status: 'running', stage: 'A', stage_status: 'running' },
+      { type: 'update', status: 'cancelled' },
+    ]);
+  });
+});
+
+describe('blob store', () => {
+  const blobs = new BlobStore(redis, keys, 100);
+  it('stores bytes once by content hash and reads them back', async () => {
+    const data = Buffer.from([1, 2, 3, 255]);
+    const ref = await blobs.put(data);
+    expect(ref).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(await blobs.put(Buffer.from(data))).toBe(ref);
+    expect(await blobs.get(ref)).toEqual(data);
+    await blobs.touch(ref, 5000);
+    expect(await redis.ttl(keys.blob(ref.slice(7)))).toBeGreaterThan(4000);
+  });
+  it('names a missing blob clearly', async () => {
+    await expect(blobs.get(`sha256:${'f'.repeat(64)}`)).rejects.toBeInstanceOf(BlobNotFoundError);
+  });
+});

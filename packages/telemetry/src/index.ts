@@ -1,0 +1,3 @@
+/** @mpp/telemetry: the only place that creates loggers and metrics registries. */
+export * from './logger';
+export * from './metrics';

@@ -1,0 +1,36 @@
+/** pino loggers for every process; secrets are redacted wherever they appear in a log object. */
+import pino, { type Logger } from 'pino';
+
+export type { Logger } from 'pino';
+
+/** Paths that may carry credentials; pino replaces their values with `[redacted]`. */
+export const REDACT_PATHS = [
+  'app_key', 'app_id', 'apiKey', 'api_key', 'authorization', 'Authorization', 'x-api-key',
+  '*.app_key', '*.app_id', '*.apiKey', '*.api_key', '*.authorization', '*.Authorization', '*["x-api-key"]',
+  'headers.authorization', 'headers["x-api-key"]', 'headers.app_key', 'req.headers.authorization', 'req.headers["x-api-key"]',
+  'config.providers.mathpix.appKey', 'config.providers.anthropic.apiKey', 'config.providers.gemini.apiKey',
+  'env.MATHPIX_APP_KEY', 'env.ANTHROPIC_API_KEY', 'env.GEMINI_API_KEY', 'env.WEBHOOK_SECRET', 'env.API_KEYS',
+  'MATHPIX_APP_KEY', 'ANTHROPIC_API_KEY', 'GEMINI_API_KEY', 'WEBHOOK_SECRET', 'API_KEYS',
+];
+
+export interface LoggerOptions {
+  level: string;
+  name: string;
+  /** Where lines go; defaults to stdout. Tests pass a stream to capture them. */
+  destination?: pino.DestinationStream;
+  base?: Record<string, unknown>;
+}
+
+export function createLogger(options: LoggerOptions): Logger {
+  return pino(
+    {
+      level: options.level,
+      name: options.name,
+      base: { service: options.name, ...options.base },
+      redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+    },
+    options.destination,
+  );
+}

@@ -1,0 +1,88 @@
+/**
+ * The metrics of the deployment guide, with their names, help texts and units, in a registry per
+ * process. Apps fill them; callers that need values from Redis (queue sizes, fleet-wide totals)
+ * register collectors that run at scrape time.
+ */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export const PIPELINE_VERSION = '2.0.0';
+
+export interface PipelineMetrics {
+  registry: Registry;
+  imagesProcessed: Counter<'status'>;
+  apiCalls: Counter<'service' | 'status'>;
+  processingSeconds: Histogram<'stage'>;
+  apiLatency: Histogram<'service'>;
+  queueSize: Gauge<'queue' | 'state'>;
+  activeWorkers: Gauge<string>;
+  pipelineInfo: Gauge<'version' | 'schema_version'>;
+  stageOutcomes: Counter<'stage' | 'status'>;
+  httpRequests: Counter<'method' | 'route' | 'status'>;
+  httpDuration: Histogram<'method' | 'route'>;
+}
+
+export interface MetricsOptions {
+  schemaVersion: string;
+  /** Default process metrics (CPU, memory, event loop) prefixed `mathpix_process_`... */
+  defaultMetrics?: boolean;
+  /** Gauges whose values are read at scrape time. */
+  collectQueueSizes?: () => Promise<Array<{ queue: string; state: string; count: number }>>;
+  collectImagesProcessed?: () => Promise<Record<string, number>>;
+}
+
+const STAGE_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300];
+
+export function createMetrics(options: MetricsOptions): PipelineMetrics {
+  const registry = new Registry();
+  if (options.defaultMetrics !== false) collectDefaultMetrics({ register: registry, prefix: 'mathpix_' });
+
+  const collectProcessed = options.collectImagesProcessed;
+  const imagesProcessed = new Counter({
+    name: 'mathpix_images_processed_total',
+    help: 'Total number of images processed',
+    labelNames: ['status'] as const,
+    registers: [registry],
+    // Fleet-wide totals live in Redis when the caller provides them; a counter that is reset
+    // from the source of truth at scrape time stays monotonic as long as Redis keeps its data.
+    async collect() {
+      if (!collectProcessed) return;
+      const totals = await collectProcessed();
+      this.reset();
+      for (const [status, value] of Object.entries(totals)) this.inc({ status }, value);
+    },
+  });
+  const collectQueues = options.collectQueueSizes;
+  const queueSize = new Gauge({
+    name: 'mathpix_queue_size',
+    help: 'Current number of items in the processing queue',
+    labelNames: ['queue', 'state'] as const,
+    registers: [registry],
+    async collect() {
+      if (!collectQueues) return;
+      const sizes = await collectQueues();
+      this.reset();
+      for (const s of sizes) this.set({ queue: s.queue, state: s.state }, s.count);
+    },
+  });
+  const pipelineInfo = new Gauge({
+    name: 'mathpix_pipeline_info',
+    help: 'Pipeline build and version information',
+    labelNames: ['version', 'schema_version'] as const,
+    registers: [registry],
+  });
+  pipelineInfo.set({ version: PIPELINE_VERSION, schema_version: options.schemaVersion }, 1);
+
+  return {
+    registry,
+    imagesProcessed,
+    queueSize,
+    pipelineInfo,
+    apiCalls: new Counter({ name: 'mathpix_api_calls_total', help: 'Total number of external API calls', labelNames: ['service', 'status'] as const, registers: [registry] }),
+    processingSeconds: new Histogram({ name: 'mathpix_processing_seconds', help: 'Image processing time in seconds by stage', labelNames: ['stage'] as const, buckets: STAGE_BUCKETS, registers: [registry] }),
+    apiLatency: new Histogram({ name: 'mathpix_api_latency_seconds', help: 'External API call latency in seconds', labelNames: ['service'] as const, buckets: STAGE_BUCKETS, registers: [registry] }),
+    activeWorkers: new Gauge({ name: 'mathpix_active_workers', help: 'Number of currently active processing workers', registers: [registry] }),
+    stageOutcomes: new Counter({ name: 'mathpix_stage_runs_total', help: 'Stage attempts by outcome', labelNames: ['stage', 'status'] as const, registers: [registry] }),
+    httpRequests: new Counter({ name: 'mathpix_http_requests_total', help: 'HTTP requests served by the API', labelNames: ['method', 'route', 'status'] as const, registers: [registry] }),
+    httpDuration: new Histogram({ name: 'mathpix_http_request_duration_seconds', help: 'HTTP request duration in seconds', labelNames: ['method', 'route'] as const, buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30], registers: [registry] }),
+  };
+}
