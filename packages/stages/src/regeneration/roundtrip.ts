@@ -1,0 +1,266 @@
+/**
+ * Round-trip scoring: how well a rendering of what was recognised covers the ink of the source.
+ * Both images are binarised (Otsu) and compared with a tolerant F1: a rendered ink pixel counts
+ * as right when source ink lies within `tolerance` pixels, and the other way round. Tolerance
+ * absorbs stroke width and anti-aliasing; a missing, extra or different symbol still costs ink.
+ *
+ * Formulas (`ink-box`) are first cropped to their ink and brought to one height; their columns
+ * are then aligned by dynamic time warping, because the source was typeset with other fonts and
+ * spacing than MathJax's and a plain overlay drifts further out of register with every symbol.
+ * Their score averages the global F1 with the F1 of the worst glyph-wide window, so one wrong
+ * symbol in a long formula still shows. Diagrams (`frame`) are drawn in the source region's own
+ * pixel frame and compared in place.
+ */
+import { countInk, dilate, imageInkMask, inkBox, resampleMask, wholeMask, type InkMask } from './ink-mask';
+
+export interface InkMatchOptions {
+  align?: 'ink-box' | 'frame';
+  /** Tolerance in pixels of the comparison canvas (default 2 for ink-box, 3 for frame). */
+  tolerance?: number;
+  /** `ink-box` only: height of the comparison canvas in pixels (default 48). */
+  canvasHeight?: number;
+}
+
+export interface InkMatch {
+  /** The similarity: for formulas the mean of `global` and `weakest`, for frames `global`. */
+  score: number;
+  precision: number;
+  recall: number;
+  /** Tolerant F1 over the whole image. */
+  global: number;
+  /** Tolerant F1 of the worst glyph-wide window (formulas only; equals `global` for frames). */
+  weakest: number;
+}
+
+// Hot loops read these through module bindings: global lookups are slow inside a vm context
+// (jest runs tests in one), and cheap bindings cost nothing in production.
+const { imul, min, max, round, ceil } = Math;
+const INFINITY = Number.POSITIVE_INFINITY;
+
+const NO_MATCH: InkMatch = { score: 0, precision: 0, recall: 0, global: 0, weakest: 0 };
+const DEFAULT_CANVAS_HEIGHT = 48;
+const MAX_CANVAS_WIDTH = 1536;
+const MAX_FRAME_SIDE = 512;
+/** Cost of a non-diagonal warping step, as a fraction of the canvas height: warps blank space freely, glyphs reluctantly. */
+const WARP_PENALTY = 0.05;
+
+function harmonic(precision: number, recall: number): number {
+  return precision + recall === 0 ? 0 : (2 * precision * recall) / (precision + recall);
+}
+
+function f1(renderedHits: number, renderedInk: number, sourceHits: number, sourceInk: number): InkMatch {
+  if (renderedInk === 0 || sourceInk === 0) return NO_MATCH;
+  const precision = renderedHits / renderedInk;
+  const recall = sourceHits / sourceInk;
+  const score = harmonic(precision, recall);
+  return { score, precision, recall, global: score, weakest: score };
+}
+
+/** Tolerant F1 of two masks of the same size, overlaid as they are. */
+export function compareMasks(rendered: InkMask, source: InkMask, tolerance: number): InkMatch {
+  const renderedNear = dilate(rendered, tolerance);
+  const sourceNear = dilate(source, tolerance);
+  let renderedHits = 0;
+  let sourceHits = 0;
+  for (let i = 0; i < rendered.data.length; i++) {
+    if (rendered.data[i] && sourceNear.data[i]) renderedHits++;
+    if (source.data[i] && renderedNear.data[i]) sourceHits++;
+  }
+  return f1(renderedHits, countInk(rendered), sourceHits, countInk(source));
+}
+
+/** A mask stored column by column as bit sets, `words` 32-bit words per column. */
+interface ColumnBits {
+  bits: Uint32Array;
+  words: number;
+  columns: number;
+}
+
+function columnBits(mask: InkMask): ColumnBits {
+  const words = Math.ceil(mask.height / 32);
+  const bits = new Uint32Array(mask.width * words);
+  for (let y = 0; y < mask.height; y++) {
+    for (let x = 0; x < mask.width; x++) {
+      if (mask.data[y * mask.width + x]) bits[x * words + (y >> 5)]! |= 1 << (y & 31);
+    }
+  }
+  return { bits, words, columns: mask.width };
+}
+
+function popcount(v: number): number {
+  let n = v - ((v >>> 1) & 0x55555555);
+  n = (n & 0x33333333) + ((n >>> 2) & 0x33333333);
+  return imul((n + (n >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24;
+}
+
+/** Ink of column `a` of `mask` not covered by column `b` of `cover`. */
+function uncovered(mask: ColumnBits, a: number, cover: ColumnBits, b: number): number {
+  let n = 0;
+  for (let w = 0; w < mask.words; w++) n += popcount(mask.bits[a * mask.words + w]! & ~cover.bits[b * cover.words + w]!);
+  return n;
+}
+
+/** Most ink of column `a` of `mask` covered by a single one of its `partners` columns of `cover`. */
+function coveredByBest(mask: ColumnBits, a: number, cover: ColumnBits, partners: readonly number[]): number {
+  let best = 0;
+  for (const p of partners) {
+    let n = 0;
+    for (let w = 0; w < mask.words; w++) n += popcount(mask.bits[a * mask.words + w]! & cover.bits[p * cover.words + w]!);
+    if (n > best) best = n;
+  }
+  return best;
+}
+
+/** The warping path pairing source columns with rendered columns, from (0,0) to the last of each. */
+function alignColumns(rendered: ColumnBits, source: ColumnBits, renderedNear: ColumnBits, sourceNear: ColumnBits, height: number): Array<[number, number]> {
+  const ws = source.columns;
+  const wr = rendered.columns;
+  const band = max(8, ceil(0.25 * max(ws, wr)));
+  const span = 2 * band + 1;
+  const centres = new Int32Array(ws);
+  for (let i = 0; i < ws; i++) centres[i] = round((i * (wr - 1)) / max(1, ws - 1));
+  const penalty = WARP_PENALTY * height;
+  const cost = new Float64Array(ws * span).fill(INFINITY);
+  const step = new Uint8Array(ws * span); // 0 diagonal, 1 from previous source column, 2 from previous rendered column
+  const at = (i: number, j: number): number => {
+    const k = j - centres[i]! + band;
+    return k < 0 || k >= span || j < 0 || j >= wr ? -1 : i * span + k;
+  };
+  const costAt = (i: number, j: number): number => {
+    const cell = at(i, j);
+    return cell < 0 ? INFINITY : cost[cell]!;
+  };
+  for (let i = 0; i < ws; i++) {
+    const from = max(0, centres[i]! - band);
+    const to = min(wr - 1, centres[i]! + band);
+    for (let j = from; j <= to; j++) {
+      const cell = at(i, j);
+      const local = uncovered(source, i, renderedNear, j) + uncovered(rendered, j, sourceNear, i);
+      if (i === 0 && j === 0) {
+        cost[cell] = local;
+        continue;
+      }
+      const diagonal = i > 0 && j > 0 ? costAt(i - 1, j - 1) : INFINITY;
+      const up = i > 0 ? costAt(i - 1, j) + penalty : INFINITY;
+      const left = j > 0 ? costAt(i, j - 1) + penalty : INFINITY;
+      const best = diagonal <= up && diagonal <= left ? diagonal : up <= left ? up : left;
+      cost[cell] = local + best;
+      step[cell] = best === diagonal ? 0 : best === up ? 1 : 2;
+    }
+  }
+  let i = ws - 1;
+  let j = wr - 1;
+  if (costAt(i, j) === INFINITY) return [];
+  const path: Array<[number, number]> = [];
+  while (i > 0 || j > 0) {
+    path.push([i, j]);
+    const move = step[at(i, j)];
+    if (move === 0) {
+      i--;
+      j--;
+    } else if (move === 1) i--;
+    else j--;
+  }
+  path.push([0, 0]);
+  return path.reverse();
+}
+
+/** Tolerant F1 after aligning columns: each column is judged against the columns it was paired with. */
+export function compareAligned(rendered: InkMask, source: InkMask, tolerance: number): InkMatch {
+  const r = columnBits(rendered);
+  const s = columnBits(source);
+  const rNear = columnBits(dilate(rendered, tolerance));
+  const sNear = columnBits(dilate(source, tolerance));
+  const path = alignColumns(r, s, rNear, sNear, source.height);
+  if (path.length === 0) return NO_MATCH;
+  const partnersOfSource: number[][] = Array.from({ length: source.width }, () => []);
+  const partnersOfRendered: number[][] = Array.from({ length: rendered.width }, () => []);
+  for (const [i, j] of path) {
+    partnersOfSource[i]!.push(j);
+    partnersOfRendered[j]!.push(i);
+  }
+  // Ink and hits per source column; a rendered column counts at the first source column it pairs with.
+  const sourceInk = new Float64Array(s.columns);
+  const sourceHits = new Float64Array(s.columns);
+  const renderedInk = new Float64Array(s.columns);
+  const renderedHits = new Float64Array(s.columns);
+  for (let i = 0; i < s.columns; i++) {
+    sourceInk[i] = inkIn(s, i);
+    sourceHits[i] = coveredByBest(s, i, rNear, partnersOfSource[i]!);
+  }
+  for (let j = 0; j < r.columns; j++) {
+    const at = partnersOfRendered[j]![0]!;
+    renderedInk[at]! += inkIn(r, j);
+    renderedHits[at]! += coveredByBest(r, j, sNear, partnersOfRendered[j]!);
+  }
+  const whole = f1(total(renderedHits), total(renderedInk), total(sourceHits), total(sourceInk));
+  if (whole.global === 0) return whole;
+  const weakest = weakestWindow(sourceInk, sourceHits, renderedInk, renderedHits, source.height);
+  return { ...whole, weakest, score: (whole.global + weakest) / 2 };
+}
+
+function total(values: Float64Array, from = 0, to = values.length): number {
+  let sum = 0;
+  for (let k = from; k < to; k++) sum += values[k]!;
+  return sum;
+}
+
+function inkIn(mask: ColumnBits, column: number): number {
+  let n = 0;
+  for (let w = 0; w < mask.words; w++) n += popcount(mask.bits[column * mask.words + w]!);
+  return n;
+}
+
+/**
+ * F1 of the worst window about one glyph wide (the canvas height), sliding by half a window.
+ * A single wrong symbol in a long formula moves the global F1 by its small share of the ink;
+ * here it shows in full. Windows with almost no ink are not judged.
+ */
+function weakestWindow(sourceInk: Float64Array, sourceHits: Float64Array, renderedInk: Float64Array, renderedHits: Float64Array, width: number): number {
+  const columns = sourceInk.length;
+  const minInk = 0.02 * (total(sourceInk) + total(renderedInk));
+  let weakest = 1;
+  for (let from = 0; from < columns; from += max(1, width >> 1)) {
+    const to = min(columns, from + width);
+    const sInk = total(sourceInk, from, to);
+    const rInk = total(renderedInk, from, to);
+    if (sInk + rInk < minInk) continue;
+    const precision = rInk === 0 ? 0 : total(renderedHits, from, to) / rInk;
+    const recall = sInk === 0 ? 0 : total(sourceHits, from, to) / sInk;
+    weakest = min(weakest, harmonic(precision, recall));
+    if (to === columns) break;
+  }
+  return weakest;
+}
+
+/** Full comparison with precision and recall; see `scoreInkMatch`. */
+export async function inkMatch(renderedPng: Buffer, sourcePng: Buffer, options: InkMatchOptions = {}): Promise<InkMatch> {
+  const [rendered, source] = await Promise.all([imageInkMask(renderedPng), imageInkMask(sourcePng)]);
+
+  if ((options.align ?? 'ink-box') === 'frame') {
+    const scale = Math.min(1, MAX_FRAME_SIDE / Math.max(source.width, source.height));
+    const width = Math.max(1, Math.round(source.width * scale));
+    const height = Math.max(1, Math.round(source.height * scale));
+    const [r, s] = await Promise.all([resampleMask(rendered, wholeMask(rendered), width, height), resampleMask(source, wholeMask(source), width, height)]);
+    return compareMasks(r, s, options.tolerance ?? 3);
+  }
+
+  const renderedBox = inkBox(rendered);
+  const sourceBox = inkBox(source);
+  if (!renderedBox || !sourceBox) return NO_MATCH;
+  const height = options.canvasHeight ?? DEFAULT_CANVAS_HEIGHT;
+  const widthFor = (box: { w: number; h: number }): number => Math.max(1, Math.min(MAX_CANVAS_WIDTH, Math.round((box.w * height) / box.h)));
+  const [r, s] = await Promise.all([
+    resampleMask(rendered, renderedBox, widthFor(renderedBox), height),
+    resampleMask(source, sourceBox, widthFor(sourceBox), height),
+  ]);
+  return compareAligned(r, s, options.tolerance ?? 2);
+}
+
+/**
+ * Similarity (0..1) of the ink of a rendering and of the source image region it should show.
+ * Both are PNG (or any image sharp reads); 0 when either has no ink.
+ */
+export async function scoreInkMatch(renderedPng: Buffer, sourcePng: Buffer, options: InkMatchOptions = {}): Promise<number> {
+  return (await inkMatch(renderedPng, sourcePng, options)).score;
+}
