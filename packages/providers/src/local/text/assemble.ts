@@ -1,0 +1,153 @@
+/**
+ * Builds stage B's answer from OCR lines and their word roles: Markdown text (one line per OCR
+ * line, a blank line between paragraphs, math as `$...$`, a lone equation as `$$...$$`), the
+ * lines with boxes, the formulas, the diagram labels set apart, and one confidence.
+ */
+import type { BBox, Formula, TextLabel, TextLine, TextWord } from '@mpp/schemas';
+import type { OcrLine, OcrWord } from '../tesseract-engine';
+import { LABEL_GAP, type WordRole } from './layout';
+import { segmentLine } from './math-runs';
+import { splitGluedWord, splitPunctuation } from './math-tokens';
+
+export interface AssembledText {
+  text: string;
+  lines: TextLine[];
+  formulas: Formula[];
+  labels: TextLabel[];
+  confidence: number;
+  /** Words dropped as noise (kept for the bounded raw payload). */
+  noise: OcrWord[];
+}
+
+/** An arc or bar over capitals makes the word this much taller than plain capitals. */
+const ACCENT_HEIGHT_RATIO = 1.3;
+
+const weight = (w: OcrWord): number => Math.max(1, splitPunctuation(w.text).core.length);
+
+/** Mean confidence weighted by word length, so a long well-read word counts more than a stray mark. */
+export function weightedConfidence(words: readonly OcrWord[]): number {
+  const total = words.reduce((s, w) => s + weight(w), 0);
+  if (total === 0) return 0;
+  const value = words.reduce((s, w) => s + weight(w) * w.confidence, 0) / total;
+  return Math.min(1, Math.max(0, value));
+}
+
+export function unionBox(boxes: readonly BBox[]): BBox {
+  const x0 = Math.min(...boxes.map((b) => b.x));
+  const y0 = Math.min(...boxes.map((b) => b.y));
+  const x1 = Math.max(...boxes.map((b) => b.x + b.w));
+  const y1 = Math.max(...boxes.map((b) => b.y + b.h));
+  return { x: x0, y: y0, w: x1 - x0, h: y1 - y0 };
+}
+
+function median(values: number[]): number | undefined {
+  if (values.length === 0) return undefined;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+/** Height of plain capitals and digits on the page, the reference for spotting accents. */
+function capitalHeight(words: readonly OcrWord[], fallback: number): number {
+  const plain = words.filter((w) => /^[A-Z0-9]+$/.test(splitPunctuation(w.text).core)).map((w) => w.bbox.h);
+  return median(plain) ?? fallback;
+}
+
+const hasAccent = (w: OcrWord, capHeight: number): boolean =>
+  /^m?[A-Z]{1,3}$/.test(splitPunctuation(w.text).core) && w.bbox.h > ACCENT_HEIGHT_RATIO * capHeight;
+
+/** Splits a glued OCR word (see splitGluedWord), sharing its box out by character count. */
+function splitWordBox(word: OcrWord): OcrWord[] {
+  const parts = splitGluedWord(word.text);
+  if (parts.length <= 1) return [word];
+  const total = parts.reduce((n, p) => n + p.length, 0);
+  let offset = 0;
+  return parts.map((text) => {
+    const x = word.bbox.x + (word.bbox.w * offset) / total;
+    offset += text.length;
+    const x1 = word.bbox.x + (word.bbox.w * offset) / total;
+    return { text, confidence: word.confidence, bbox: { x: Math.round(x), y: word.bbox.y, w: Math.round(x1) - Math.round(x), h: word.bbox.h } };
+  });
+}
+
+const toWord = (w: OcrWord): TextWord => ({ text: w.text, bbox: w.bbox, confidence: w.confidence });
+
+export function assembleText(lines: readonly OcrLine[], roles: readonly WordRole[][], glyphHeight: number): AssembledText {
+  const proseWords = lines.flatMap((l, i) => l.words.filter((_, k) => roles[i]![k] === 'prose'));
+  const capHeight = capitalHeight(proseWords, glyphHeight);
+  const outLines: TextLine[] = [];
+  const formulas: Formula[] = [];
+  const labels: TextLabel[] = [];
+  const noise: OcrWord[] = [];
+  const paragraphs: { id: number; lines: { markdown: string; displayLatex?: string; formula?: number }[] }[] = [];
+
+  lines.forEach((line, i) => {
+    const lineRoles = roles[i]!;
+    line.words.forEach((w, k) => { if (lineRoles[k] === 'noise') noise.push(w); });
+    collectLabels(line.words, lineRoles, glyphHeight, labels);
+
+    const words = line.words.filter((_, k) => lineRoles[k] === 'prose').flatMap(splitWordBox);
+    if (words.length === 0) return;
+    const segmented = segmentLine(words.map((w) => w.text), words.map((w) => hasAccent(w, capHeight)));
+    const firstFormula = formulas.length;
+    for (const run of segmented.runs) {
+      const runWords = run.words.map((k) => words[k]!);
+      formulas.push({ latex: run.latex, display: false, bbox: unionBox(runWords.map((w) => w.bbox)), confidence: weightedConfidence(runWords) });
+    }
+    outLines.push({
+      text: segmented.markdown,
+      bbox: unionBox(words.map((w) => w.bbox)),
+      confidence: weightedConfidence(words),
+      type: segmented.type,
+      words: words.map(toWord),
+    });
+    const id = line.paragraph ?? i;
+    let paragraph = paragraphs[paragraphs.length - 1];
+    if (!paragraph || paragraph.id !== id) paragraphs.push((paragraph = { id, lines: [] }));
+    paragraph.lines.push({
+      markdown: segmented.markdown,
+      ...(segmented.equationOnly ? { displayLatex: segmented.runs[0]!.latex, formula: firstFormula } : {}),
+    });
+  });
+
+  const blocks = paragraphs.map((p) => {
+    const only = p.lines.length === 1 ? p.lines[0]! : undefined;
+    if (only?.displayLatex !== undefined) {
+      formulas[only.formula!]!.display = true;
+      return `$$${only.displayLatex}$$`;
+    }
+    return p.lines.map((l) => l.markdown).join('\n');
+  });
+
+  // Labels count too: an image that is all diagram was still read, and its labels are what it says.
+  const readWords = lines.flatMap((l, i) => l.words.filter((_, k) => roles[i]![k] !== 'noise'));
+  return { text: blocks.join('\n\n'), lines: outLines, formulas, labels, confidence: weightedConfidence(readWords), noise };
+}
+
+/** Groups neighbouring label words of one line (same reason) into labels, with LaTeX when they read as math. */
+function collectLabels(words: readonly OcrWord[], roles: readonly WordRole[], glyphHeight: number, out: TextLabel[]): void {
+  let group: OcrWord[] = [];
+  let reason: TextLabel['reason'] | undefined;
+  const flush = () => {
+    if (group.length > 0 && reason) {
+      const texts = group.map((w) => w.text);
+      const segmented = segmentLine(texts);
+      const single = group.length === 1 ? splitPunctuation(group[0]!.text).core : '';
+      // In a diagram a lone letter is a point name (even `A`, which prose reads as a word) and a
+      // lone number is a measure.
+      const latex = segmented.type === 'math' && segmented.runs.length === 1 ? segmented.runs[0]!.latex : /^([A-Za-z]|\d+(\.\d+)?)$/.test(single) ? single : undefined;
+      out.push({ text: texts.join(' '), ...(latex ? { latex } : {}), bbox: unionBox(group.map((w) => w.bbox)), confidence: weightedConfidence(group), reason });
+    }
+    group = [];
+    reason = undefined;
+  };
+  words.forEach((w, k) => {
+    const role = roles[k]!;
+    if (role !== 'diagram_region' && role !== 'outside_text_column') return flush();
+    const prev = group[group.length - 1];
+    const near = prev !== undefined && w.bbox.x - (prev.bbox.x + prev.bbox.w) <= LABEL_GAP * glyphHeight;
+    if (!near || role !== reason) flush();
+    group.push(w);
+    reason = role;
+  });
+  flush();
+}

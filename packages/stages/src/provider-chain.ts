@@ -1,0 +1,106 @@
+/**
+ * Runs a stage's provider chain: the configured providers in order, reordered or restricted by the
+ * job's `options.providers[stage]`, falling through to the next provider when one fails. Stages B
+ * and C share it, so fallback semantics (what is recorded, when to give up, how abort is honoured)
+ * are decided here once.
+ */
+import type { StageLogger } from './context';
+
+/** Every provider in the chain failed; the queue layer retries the stage (the outage may pass). */
+export class AllProvidersFailedError extends Error {
+  override readonly name = 'AllProvidersFailedError';
+  readonly code = 'providers_exhausted' as const;
+  readonly retryable = true;
+  constructor(
+    /** `"<provider>: <message>"` for each provider tried, in order. */
+    readonly failures: readonly string[],
+  ) {
+    super(failures.length > 0 ? `all providers failed: ${failures.join('; ')}` : 'no provider is configured for this stage');
+  }
+}
+
+/** The job was cancelled or timed out while the chain ran; never retried by the chain itself. */
+export class ProviderChainAbortedError extends Error {
+  override readonly name = 'ProviderChainAbortedError';
+  readonly code = 'aborted' as const;
+  readonly retryable = false;
+  constructor(readonly reason?: unknown) {
+    super(`provider chain aborted${reason instanceof Error ? `: ${reason.message}` : typeof reason === 'string' ? `: ${reason}` : ''}`);
+  }
+}
+
+export interface ProviderChainOptions {
+  signal: AbortSignal;
+  logger: StageLogger;
+}
+
+export interface ProviderChainResult<R> {
+  result: R;
+  /** Name of the provider whose answer this is. */
+  provider: string;
+  /** `"<provider>: <message>"` for each provider that failed before it, joined by `"; "`. */
+  fallback_reason?: string;
+}
+
+/**
+ * The chain in the order it is tried. `preferred` (the job's option) lists names to try first, in
+ * that order, and restricts the chain to them; unknown names are ignored with a warning; when none
+ * is known, the default chain serves.
+ */
+export function orderProviders<P extends { readonly name: string }>(
+  chain: readonly P[],
+  preferred: readonly string[] | undefined,
+  logger?: StageLogger,
+): P[] {
+  if (!preferred || preferred.length === 0) return [...chain];
+  const byName = new Map(chain.map((p) => [p.name, p] as const));
+  const picked: P[] = [];
+  const unknown: string[] = [];
+  for (const name of preferred) {
+    const provider = byName.get(name);
+    if (!provider) unknown.push(name);
+    else if (!picked.includes(provider)) picked.push(provider);
+  }
+  if (unknown.length > 0) {
+    logger?.warn({ unknown, available: chain.map((p) => p.name) }, 'ignoring unknown provider names in options.providers');
+  }
+  if (picked.length === 0) {
+    logger?.warn({ preferred }, 'no known provider in options.providers; using the default chain');
+    return [...chain];
+  }
+  return picked;
+}
+
+const describe = (err: unknown): string => (err instanceof Error ? err.message : String(err));
+
+/**
+ * Calls `call(provider)` for each provider in order until one succeeds. Aborting the signal stops
+ * the chain between providers (and rejects with ProviderChainAbortedError); a provider is expected
+ * to honour the signal itself while it runs, so an error thrown after the abort is not a fallback.
+ */
+export async function runProviderChain<P extends { readonly name: string }, R>(
+  chain: readonly P[],
+  preferred: readonly string[] | undefined,
+  call: (provider: P) => Promise<R>,
+  opts: ProviderChainOptions,
+): Promise<ProviderChainResult<R>> {
+  const { signal, logger } = opts;
+  const ordered = orderProviders(chain, preferred, logger);
+  const failures: string[] = [];
+  for (const provider of ordered) {
+    if (signal.aborted) throw new ProviderChainAbortedError(signal.reason);
+    try {
+      const result = await call(provider);
+      if (failures.length > 0) {
+        logger.info({ provider: provider.name, failures }, 'provider fallback succeeded');
+        return { result, provider: provider.name, fallback_reason: failures.join('; ') };
+      }
+      return { result, provider: provider.name };
+    } catch (err) {
+      if (signal.aborted) throw new ProviderChainAbortedError(signal.reason);
+      failures.push(`${provider.name}: ${describe(err)}`);
+      logger.warn({ provider: provider.name, err: describe(err) }, 'provider failed; trying the next one');
+    }
+  }
+  throw new AllProvidersFailedError(failures);
+}
