@@ -7,7 +7,7 @@ import express, { type Express } from 'express';
 import type { PipelineConfig } from '@mpp/config';
 import { PipelineQueues, createRedis } from '@mpp/queue';
 import { RESULT_SCHEMA_VERSION } from '@mpp/schemas';
-import { BlobStore, JobEvents, JobStore, storeKeys } from '@mpp/store';
+import { BlobStore, JobDeadlines, JobEvents, JobStore, storeKeys } from '@mpp/store';
 import { createLogger, createMetrics, type Logger } from '@mpp/telemetry';
 import type { ApiDeps } from './deps';
 import { HttpProblem, problemHandler } from './http/problem';
@@ -34,7 +34,7 @@ export function createApiApp(options: { config: PipelineConfig; logger?: Logger 
     collectQueueSizes: () => queues.depths(),
     collectImagesProcessed: () => store.processedTotals(),
   });
-  const deps: ApiDeps = { config, redis, store, blobs: new BlobStore(redis, keys, config.image.ttlSeconds), events: new JobEvents(subscriber, keys), queues, logger, metrics };
+  const deps: ApiDeps = { config, redis, store, deadlines: new JobDeadlines(redis, keys, store), blobs: new BlobStore(redis, keys, config.image.ttlSeconds), events: new JobEvents(subscriber, keys), queues, logger, metrics };
 
   const app = express();
   app.disable('x-powered-by');

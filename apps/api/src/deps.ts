@@ -1,7 +1,7 @@
 /** Everything the API's routes share, built once per process by `createApiApp`. */
 import type { PipelineConfig } from '@mpp/config';
 import type { PipelineQueues } from '@mpp/queue';
-import type { BlobStore, JobEvents, JobStore } from '@mpp/store';
+import type { BlobStore, JobDeadlines, JobEvents, JobStore } from '@mpp/store';
 import type { Logger, PipelineMetrics } from '@mpp/telemetry';
 import type { Redis } from 'ioredis';
 
@@ -9,6 +9,7 @@ export interface ApiDeps {
   config: PipelineConfig;
   redis: Redis;
   store: JobStore;
+  deadlines: JobDeadlines;
   blobs: BlobStore;
   events: JobEvents;
   queues: PipelineQueues;

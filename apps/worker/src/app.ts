@@ -8,7 +8,7 @@ import { PipelineQueues, StageWorkerHost, createRedis } from '@mpp/queue';
 import { RESULT_SCHEMA_VERSION } from '@mpp/schemas';
 import { STAGE_HANDLERS, type StageHandlers, type StageProviders, type StageSettings } from '@mpp/stages';
 import { createLocalProviders } from '@mpp/providers';
-import { BlobStore, JobStore, storeKeys } from '@mpp/store';
+import { BlobStore, JobDeadlines, JobStore, storeKeys } from '@mpp/store';
 import { createLogger, createMetrics, PIPELINE_VERSION, type Logger } from '@mpp/telemetry';
 import { startHealthServer } from './health-server';
 import { createStageRunner } from './stage-runner';
@@ -62,6 +62,16 @@ export async function createWorkerApp(options: WorkerAppOptions): Promise<Worker
   });
   host.start();
 
+  // Any worker may sweep overdue jobs; ZREM makes each job's timeout handled exactly once.
+  const deadlines = new JobDeadlines(redis, keys, store);
+  const sweeper = setInterval(() => {
+    deadlines.sweep().then(
+      (ids) => ids.length && logger.warn({ job_ids: ids }, 'jobs failed at their deadline'),
+      (err: unknown) => logger.error({ err }, 'deadline sweep failed'),
+    );
+  }, 5_000);
+  sweeper.unref();
+
   let server: http.Server | undefined;
   if (options.healthServer !== false) {
     server = await startHealthServer(config.worker.metricsPort, config.server.host, {
@@ -83,6 +93,7 @@ export async function createWorkerApp(options: WorkerAppOptions): Promise<Worker
     close: () => {
       closing ??= (async () => {
         logger.info('worker shutting down: no new jobs, draining active ones');
+        clearInterval(sweeper);
         await host.close(config.worker.shutdownGraceMs);
         await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
         await queues.close();

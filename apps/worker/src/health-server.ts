@@ -1,7 +1,7 @@
 /** The worker's small HTTP server: /health, /ready and /metrics on `WORKER_METRICS_PORT`. */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Registry } from 'prom-client';
+import type { Registry } from '@mpp/telemetry';
 
 export interface HealthServerDeps {
   registry: Registry;

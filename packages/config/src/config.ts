@@ -7,6 +7,8 @@ export interface PipelineConfig {
   server: { host: string; port: number; requestTimeoutMs: number; maxRequestBytes: number };
   image: { minDimension: number; maxDimension: number; maxBytes: number; ttlSeconds: number };
   resultTtlSeconds: number;
+  /** Deadline of a job without its own `timeout_seconds`. */
+  jobTimeoutSeconds: number;
   worker: { stages: Env['WORKER_STAGES']; concurrency: number; metricsPort: number; shutdownGraceMs: number };
   review: { threshold: number };
   alignment: { base_alignment_threshold: number; position_weight: number; semantic_weight: number };
@@ -26,6 +28,7 @@ export function buildConfig(env: Env): PipelineConfig {
     server: { host: env.SERVER_HOST, port: env.PORT ?? env.SERVER_PORT, requestTimeoutMs: env.SERVER_REQUEST_TIMEOUT * 1000, maxRequestBytes },
     image: { minDimension: env.PIPELINE_MIN_IMAGE_DIMENSION, maxDimension: env.PIPELINE_MAX_IMAGE_DIMENSION, maxBytes: maxRequestBytes, ttlSeconds: env.PIPELINE_IMAGE_TTL },
     resultTtlSeconds: env.PIPELINE_RESULT_TTL,
+    jobTimeoutSeconds: env.PIPELINE_JOB_TIMEOUT,
     worker: { stages: env.WORKER_STAGES, concurrency: env.PIPELINE_WORKERS, metricsPort: env.WORKER_METRICS_PORT, shutdownGraceMs: env.WORKER_SHUTDOWN_GRACE_SECONDS * 1000 },
     review: { threshold: env.REVIEW_THRESHOLD },
     alignment: { base_alignment_threshold: env.ALIGNMENT_BASE_THRESHOLD, position_weight: env.ALIGNMENT_POSITION_WEIGHT, semantic_weight: env.ALIGNMENT_SEMANTIC_WEIGHT },

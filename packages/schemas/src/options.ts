@@ -29,7 +29,7 @@ export const PipelineOptions = z.strictObject({
   priority: z.number().int().min(1).max(1000).optional(),
   timeout_seconds: z.number().int().min(1).max(86_400).optional(),
   /** Ordered provider names per stage letter, e.g. `{ "B": ["local"] }`. */
-  providers: z.record(z.enum(['B', 'C']), z.array(z.string().min(1).max(40)).min(1).max(5)).optional(),
+  providers: z.partialRecord(z.enum(['B', 'C']), z.array(z.string().min(1).max(40)).min(1).max(5)).optional(),
   alignment: AlignmentOptions.optional(),
 });
 export type PipelineOptions = z.output<typeof PipelineOptions>;

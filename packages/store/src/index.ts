@@ -6,3 +6,4 @@ export * from './keys';
 export * from './blob-store';
 export * from './job-store';
 export * from './job-events';
+export * from './deadlines';

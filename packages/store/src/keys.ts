@@ -6,6 +6,7 @@ export interface StoreKeys {
   blob(sha256: string): string;
   events(id: string): string;
   processedTotals(): string;
+  deadlines(): string;
 }
 
 export function storeKeys(prefix: string): StoreKeys {
@@ -16,5 +17,6 @@ export function storeKeys(prefix: string): StoreKeys {
     blob: (sha256) => `${prefix}:blob:${sha256}`,
     events: (id) => `${prefix}:events:${id}`,
     processedTotals: () => `${prefix}:stats:processed`,
+    deadlines: () => `${prefix}:deadlines`,
   };
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { BlobNotFoundError, BlobStore, JobEvents, JobStore, storeKeys, type JobEvent } from '@mpp/store';
+import { BlobNotFoundError, BlobStore, JobDeadlines, JobEvents, JobStore, storeKeys, type JobEvent } from '@mpp/store';
 
 const url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const prefix = `test-store-${randomUUID().slice(0, 8)}`;
@@ -96,5 +96,24 @@ describe('blob store', () => {
   });
   it('names a missing blob clearly', async () => {
     await expect(blobs.get(`sha256:${'f'.repeat(64)}`)).rejects.toBeInstanceOf(BlobNotFoundError);
+  });
+});
+
+describe('job deadlines', () => {
+  it('fails an overdue running job once, naming its stage, and leaves finished and reviewed jobs alone', async () => {
+    const deadlines = new JobDeadlines(redis, keys, store);
+    const running = await newJob();
+    await store.stageStarted(running.id, 'A', 1);
+    const done = await newJob();
+    await store.complete(done.id, 1);
+    await deadlines.set(running.id, 0);
+    await deadlines.set(done.id, 0);
+    const future = await newJob();
+    await deadlines.set(future.id, 3600);
+    const swept = await Promise.all([deadlines.sweep(Date.now() + 1), deadlines.sweep(Date.now() + 1)]);
+    expect(swept.flat()).toEqual([running.id]);
+    expect((await store.get(running.id))!.error).toMatchObject({ stage: 'A', code: 'job_timeout' });
+    expect((await store.get(done.id))!.status).toBe('completed');
+    expect((await store.get(future.id))!.status).toBe('queued');
   });
 });

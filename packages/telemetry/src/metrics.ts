@@ -5,6 +5,8 @@
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
+export type { Registry } from 'prom-client';
+
 export const PIPELINE_VERSION = '2.0.0';
 
 export interface PipelineMetrics {

@@ -47,6 +47,7 @@ export function jobsRouter(deps: ApiDeps): Router {
       ...(submission.webhook_url ? { webhook_url: submission.webhook_url } : {}),
     });
     await blobs.touch(original_ref, config.resultTtlSeconds);
+    await deps.deadlines.set(id, submission.options.timeout_seconds ?? config.jobTimeoutSeconds);
     await queues.submit(id, plan);
     const body: JobAccepted = { id, status: record.status, created_at: record.created_at, links: jobLinks(id) };
     res.status(202).location(body.links.self).json(body);
