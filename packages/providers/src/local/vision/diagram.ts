@@ -107,8 +107,8 @@ export async function analyseDiagram(
   const marks = findRightAngleMarks(withoutSegments(unexplained, segments), segments, charHeight);
 
   const read = await readLabels(engine, map, groupLabelTokens(diagram.labels, charHeight));
-  // "1." beside a figure numbers the exercise; it is not part of the drawing.
-  const labels: NamedLabel[] = read.filter((l) => !/^\d+\.$/.test(l.text)).map((l) => ({ id: ids.next('label'), text: l.text, bbox: l.bbox, confidence: l.confidence }));
+  // "1." or "3A." beside a figure numbers the exercise; it is not part of the drawing.
+  const labels: NamedLabel[] = read.filter((l) => !/^\d+[A-Za-z]?\.$/.test(l.text)).map((l) => ({ id: ids.next('label'), text: l.text, bbox: l.bbox, confidence: l.confidence }));
 
   const strokePixels: Pt[] = [];
   for (let y = 0; y < skeleton.height; y++) {
