@@ -4,7 +4,7 @@
  */
 import sharp from 'sharp';
 import { readFixture } from '../support/fixtures';
-import { pngHeaderOnly } from '../support/images';
+import { pngWithClaimedSize } from '../support/images';
 import { startStack, submitFile, type Stack } from '../support/stack';
 
 describe('bad input is refused with problem+json', () => {
@@ -42,7 +42,7 @@ describe('bad input is refused with problem+json', () => {
   });
 
   it('refuses a 60000x60000 PNG header as too large without decoding it', async () => {
-    const body = await expectProblem(await submitFile(stack.baseUrl, pngHeaderOnly(60_000, 60_000)), 422, /max_dimensions/);
+    const body = await expectProblem(await submitFile(stack.baseUrl, pngWithClaimedSize(60_000, 60_000)), 422, /max_dimensions/);
     expect(body.detail).toMatch(/60000/);
   });
 

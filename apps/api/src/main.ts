@@ -1,19 +1,10 @@
 /** API entry point: `node apps/api/dist/main.js` (`pnpm start:api`). */
-import { ConfigError, loadConfig } from '@mpp/config';
+import { loadConfigOrExit } from '@mpp/config';
 import { createLogger } from '@mpp/telemetry';
 import { createApiApp } from './app';
 
 async function main(): Promise<void> {
-  let config;
-  try {
-    config = loadConfig();
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`${err.message}\n`);
-      process.exit(78);
-    }
-    throw err;
-  }
+  const config = loadConfigOrExit();
   const logger = createLogger({ level: config.env.PIPELINE_LOG_LEVEL, name: 'mathpix-api' });
   if (!config.providers.mathpix.appId) logger.warn('MATHPIX_APP_ID not set: stage B uses the local OCR provider');
   const api = createApiApp({ config, logger });

@@ -1,18 +1,9 @@
 /** Worker entry point: `node apps/worker/dist/main.js` (`pnpm start:worker`). */
-import { ConfigError, loadConfig } from '@mpp/config';
+import { loadConfigOrExit } from '@mpp/config';
 import { createWorkerApp } from './app';
 
 async function main(): Promise<void> {
-  let config;
-  try {
-    config = loadConfig();
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`${err.message}\n`);
-      process.exit(78);
-    }
-    throw err;
-  }
+  const config = loadConfigOrExit();
   const app = await createWorkerApp({ config });
   let stopping = false;
   const stop = (signal: string) => {
