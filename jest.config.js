@@ -10,7 +10,13 @@ const base = {
 module.exports = {
   testTimeout: 60000,
   projects: [
-    { ...base, displayName: 'unit', testMatch: ['<rootDir>/{packages,apps}/*/test/**/*.test.ts'] },
+    {
+      ...base,
+      displayName: 'unit',
+      // Package and app tests, plus root suites that are not integration (architecture, deploy...).
+      testMatch: ['<rootDir>/{packages,apps}/*/test/**/*.test.ts', '<rootDir>/test/**/*.test.ts'],
+      testPathIgnorePatterns: ['/node_modules/', '/dist/', '<rootDir>/test/integration/'],
+    },
     { ...base, displayName: 'integration', testMatch: ['<rootDir>/test/integration/**/*.test.ts'] },
   ],
 };
