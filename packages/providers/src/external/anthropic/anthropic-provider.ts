@@ -1,0 +1,77 @@
+/**
+ * Stage C's Claude provider through `@anthropic-ai/sdk`: a base64 image block (media type from
+ * the bytes, downsized to the API's limits) and a prompt asking for the diagram as JSON; the
+ * answer is validated by `parseVisionAnswer`. The SDK's own retries are off: ours (cockatiel,
+ * with the shared breaker) are the only ones, so every attempt is counted once.
+ */
+import Anthropic from '@anthropic-ai/sdk';
+import { ProviderError, ProviderUnauthorizedError, type ResilientCaller } from '@mpp/resilience';
+import { prepareLlmImage } from '../image-payload';
+import { tokenUsage, type TokenPrices } from '../usage';
+import { parseVisionAnswer, visionPrompt, type ExternalVisionResult } from '../vision-answer';
+
+export interface AnthropicProviderOptions {
+  apiKey: string;
+  baseUrl?: string;
+  model: string;
+  timeoutMs: number;
+  prices: TokenPrices;
+}
+
+export class AnthropicVisionProvider {
+  readonly name = 'anthropic';
+  private readonly client: Anthropic;
+
+  constructor(
+    private readonly opts: AnthropicProviderOptions,
+    private readonly caller: ResilientCaller,
+  ) {
+    this.client = new Anthropic({ apiKey: opts.apiKey, ...(opts.baseUrl ? { baseURL: opts.baseUrl } : {}), maxRetries: 0, timeout: opts.timeoutMs + 1000 });
+  }
+
+  async analyse(image: Buffer, opts: { signal: AbortSignal }): Promise<ExternalVisionResult> {
+    const img = await prepareLlmImage(image);
+    const message = await this.caller.call(
+      (signal) =>
+        this.client.messages
+          .create(
+            {
+              model: this.opts.model,
+              max_tokens: 4096,
+              messages: [
+                {
+                  role: 'user',
+                  content: [
+                    { type: 'image', source: { type: 'base64', media_type: img.mediaType, data: img.data.toString('base64') } },
+                    { type: 'text', text: visionPrompt(img.width, img.height) },
+                  ],
+                },
+              ],
+            },
+            { signal },
+          )
+          .catch((err: unknown) => {
+            throw mapAnthropicError(err);
+          }),
+      opts.signal,
+    );
+    const text = message.content.map((block) => (block.type === 'text' ? block.text : '')).join('\n');
+    const result = parseVisionAnswer(this.name, text, img.scaleBack);
+    return { ...result, usage: tokenUsage(this.name, message.usage.input_tokens, message.usage.output_tokens, this.opts.prices) };
+  }
+}
+
+/** SDK errors to ours. Claude's 429 falls back to Gemini rather than pausing stage C (docs/providers.md). */
+export function mapAnthropicError(err: unknown): unknown {
+  if (err instanceof Anthropic.APIUserAbortError) return err;
+  if (err instanceof Anthropic.APIConnectionTimeoutError) return new ProviderError('anthropic', 'provider_timeout', 'anthropic did not answer in time', { retryable: true, countsAsFailure: true });
+  if (err instanceof Anthropic.APIConnectionError) return new ProviderError('anthropic', 'provider_unreachable', 'anthropic could not be reached', { retryable: true, countsAsFailure: true });
+  if (err instanceof Anthropic.APIError) {
+    const status = err.status ?? 0;
+    if (status === 401 || status === 403) return new ProviderUnauthorizedError('anthropic', status, 'ANTHROPIC_API_KEY');
+    if (status === 429) return new ProviderError('anthropic', 'rate_limited', 'anthropic is rate limiting us (HTTP 429)', { retryable: false, countsAsFailure: false, status });
+    if (status >= 500) return new ProviderError('anthropic', 'provider_unavailable', `anthropic answered HTTP ${status}`, { retryable: true, countsAsFailure: true, status });
+    return new ProviderError('anthropic', 'provider_rejected', `anthropic refused the request (HTTP ${status})`, { retryable: false, countsAsFailure: false, status });
+  }
+  return err;
+}

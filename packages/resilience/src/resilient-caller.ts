@@ -1,0 +1,96 @@
+/**
+ * `ResilientCaller`: how every external provider call is made. Per process, a bulkhead bounds the
+ * concurrent calls and cockatiel retries retryable failures with exponential backoff and
+ * decorrelated jitter; each attempt is admitted by the fleet-wide breaker in Redis
+ * (`BreakerStore`) and runs under a timeout. Outcomes feed the breaker and the metrics.
+ *
+ * Order, outermost first: bulkhead -> retry -> breaker admission -> timeout -> call. The breaker
+ * sits inside the retry so each attempt is counted and an opened breaker stops the retries.
+ */
+import { bulkhead, ExponentialBackoff, handleWhen, retry, TaskCancelledError, timeout, TimeoutStrategy, type BulkheadPolicy, type RetryPolicy, type TimeoutPolicy } from 'cockatiel';
+import { breakerStateValue, type BreakerState, type BreakerStore } from './breaker-store';
+import { CircuitOpenError, countsAsFailure, isRetryable, ProviderTimeoutError, ProviderUnauthorizedError } from './errors';
+
+/** How long `/ready` shows `unauthorized` after a 401 unless a call succeeds first. */
+export const UNAUTHORIZED_FLAG_MS = 10 * 60_000;
+
+export interface ResilienceSettings {
+  timeoutMs: number;
+  /** Retries after the first attempt. */
+  maxRetries: number;
+  /** Concurrent calls per process (bulkhead); more wait in line. */
+  concurrency: number;
+  retryInitialDelayMs?: number;
+  retryMaxDelayMs?: number;
+}
+
+/** Hooks for metrics; `status` is `success` or an error code (`provider_timeout`, `circuit_open`...). */
+export interface CallObserver {
+  onCall?(service: string, status: string, seconds?: number): void;
+  onBreakerState?(service: string, state: BreakerState, value: number): void;
+}
+
+export class ResilientCaller {
+  private readonly bulkhead: BulkheadPolicy;
+  private readonly retry: RetryPolicy;
+  private readonly timeout: TimeoutPolicy;
+
+  constructor(
+    readonly name: string,
+    private readonly breakers: BreakerStore,
+    readonly settings: ResilienceSettings,
+    private readonly observer: CallObserver = {},
+  ) {
+    this.bulkhead = bulkhead(settings.concurrency, 10_000);
+    this.retry = retry(handleWhen((err) => isRetryable(err)), {
+      maxAttempts: settings.maxRetries,
+      backoff: new ExponentialBackoff({ initialDelay: settings.retryInitialDelayMs ?? 200, maxDelay: settings.retryMaxDelayMs ?? 5_000 }),
+    });
+    // abortOnReturn off: the attempt's signal then aborts only when the timeout fires.
+    this.timeout = timeout(settings.timeoutMs, { strategy: TimeoutStrategy.Aggressive, abortOnReturn: false });
+  }
+
+  /** Runs `fn` under the policies; `signal` (the job's) cancels everything, including waits. */
+  call<T>(fn: (signal: AbortSignal) => Promise<T>, signal: AbortSignal): Promise<T> {
+    return this.bulkhead.execute(() => this.retry.execute(() => this.attempt(fn, signal), signal), signal);
+  }
+
+  private async attempt<T>(fn: (signal: AbortSignal) => Promise<T>, signal: AbortSignal): Promise<T> {
+    signal.throwIfAborted();
+    const admission = await this.breakers.acquire(this.name);
+    this.observer.onBreakerState?.(this.name, admission.state, breakerStateValue(admission.state));
+    if (!admission.allowed) {
+      this.observer.onCall?.(this.name, 'circuit_open');
+      throw new CircuitOpenError(this.name, admission.retryAfterMs);
+    }
+    const started = performance.now();
+    let attemptSignal: AbortSignal | undefined;
+    try {
+      const result = await this.timeout.execute(({ signal: inner }) => fn((attemptSignal = inner)), signal);
+      this.observer.onCall?.(this.name, 'success', (performance.now() - started) / 1000);
+      await this.settle('success', admission.probe);
+      return result;
+    } catch (raw) {
+      const seconds = (performance.now() - started) / 1000;
+      if (signal.aborted) {
+        // The job was cancelled or timed out: that says nothing about the provider.
+        await this.breakers.release(this.name, admission.probe);
+        throw raw;
+      }
+      // Our timeout aborts the attempt's signal: whatever the call threw then, it timed out.
+      const timedOut = raw instanceof TaskCancelledError || attemptSignal?.aborted === true;
+      const err = timedOut ? new ProviderTimeoutError(this.name, this.settings.timeoutMs) : raw;
+      const code = typeof (err as { code?: unknown }).code === 'string' ? String((err as { code: string }).code) : 'error';
+      this.observer.onCall?.(this.name, code, seconds);
+      if (err instanceof ProviderUnauthorizedError) await this.breakers.markUnauthorized(this.name, UNAUTHORIZED_FLAG_MS);
+      if (countsAsFailure(err)) await this.settle('failure', admission.probe);
+      else await this.breakers.release(this.name, admission.probe);
+      throw err;
+    }
+  }
+
+  private async settle(outcome: 'success' | 'failure', probe: boolean): Promise<void> {
+    const { state } = await this.breakers.record(this.name, outcome, probe);
+    this.observer.onBreakerState?.(this.name, state, breakerStateValue(state));
+  }
+}

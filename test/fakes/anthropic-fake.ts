@@ -1,0 +1,44 @@
+/**
+ * Anthropic Messages API `POST /v1/messages`: the key (`x-api-key` or `authorization: Bearer`) and `anthropic-version` headers, a
+ * `messages` body with an image block, and the real answer and error envelopes
+ * (`{type: "error", error: {type, message}}`, 401 authentication_error, 429 with retry-after,
+ * 529 overloaded_error).
+ */
+import { FakeApi, genericFault, type Fault } from './fake-server';
+import { VISION_OK_JSON } from './vision-answer-fixture';
+
+export const ANTHROPIC_FAKE_KEY = 'sk-ant-fake-SECRET-41d0c9';
+
+export function anthropicFake(answerText: () => string = () => '```json\n' + JSON.stringify(VISION_OK_JSON, null, 1) + '\n```'): FakeApi {
+  return new FakeApi((call, fault: Fault) => {
+    if (call.method !== 'POST' || call.path !== '/v1/messages') return { status: 404, body: { type: 'error', error: { type: 'not_found_error', message: 'Not found' } } };
+    // The SDK sends the key as `x-api-key` (older) or `authorization: Bearer` (1.x); both are accepted.
+    const key = call.headers['x-api-key'] ?? String(call.headers.authorization ?? '').replace(/^Bearer /, '');
+    if (key !== ANTHROPIC_FAKE_KEY) return { status: 401, body: { type: 'error', error: { type: 'authentication_error', message: 'invalid x-api-key' } } };
+    if (!call.headers['anthropic-version']) return { status: 400, body: { type: 'error', error: { type: 'invalid_request_error', message: 'anthropic-version header is required' } } };
+    if (fault.kind === 'status' && fault.status === 429) {
+      return { status: 429, body: { type: 'error', error: { type: 'rate_limit_error', message: 'Number of requests has exceeded your rate limit' } }, headers: { 'retry-after': '1', ...fault.headers } };
+    }
+    if (fault.kind === 'status' && fault.status === 529) return { status: 529, body: { type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } } };
+    const generic = genericFault(fault);
+    if (generic) return generic;
+    const body = call.body as { model?: string; messages?: Array<{ content: Array<{ type: string; source?: { type: string; media_type: string; data: string } }> }> };
+    const image = body.messages?.[0]?.content.find((b) => b.type === 'image');
+    if (!image?.source || image.source.type !== 'base64' || !/^image\/(png|jpeg|webp|gif)$/.test(image.source.media_type)) {
+      return { status: 400, body: { type: 'error', error: { type: 'invalid_request_error', message: 'messages.0.content.0.image.source: invalid' } } };
+    }
+    return {
+      status: 200,
+      body: {
+        id: 'msg_fake_01',
+        type: 'message',
+        role: 'assistant',
+        model: body.model,
+        content: [{ type: 'text', text: answerText() }],
+        stop_reason: 'end_turn',
+        stop_sequence: null,
+        usage: { input_tokens: 1520, output_tokens: 410 },
+      },
+    };
+  });
+}
