@@ -2,7 +2,8 @@
  * Stage G (`human_review`): decides whether a person must look at the result. Review is required
  * when human review is enabled for the job and the job's confidence (job-confidence.ts) is below
  * `options.review_threshold`, or the process's `REVIEW_THRESHOLD` when the job sets none. This
- * version only flags; holding the job until a decision comes later in the queue layer.
+ * stage only decides; the wait itself (no worker held) is @mpp/review's gate in the worker host,
+ * and a person's corrections are applied by `applyReviewCorrections` when they decide.
  */
 import type { StageFn } from '../context';
 import { combineStageConfidences, presentStageConfidences } from './job-confidence';
@@ -35,3 +36,4 @@ export const humanReviewStage: StageFn<'G'> = async (input, ctx) => {
 
 export { combineStageConfidences, presentStageConfidences, REVIEW_STAGE_WEIGHTS } from './job-confidence';
 export { collectReviewReasons, ROUNDTRIP_MISMATCH_BELOW } from './review-reasons';
+export { applyReviewCorrections, ReviewCorrectionError, type CorrectableOutputs } from './apply-corrections';

@@ -1,0 +1,201 @@
+/**
+ * The review workflow over a job: opening a task when stage G asks for a person, claims,
+ * decisions (approve / modify / reject) and what they do to the job, and tasks left too long.
+ *
+ * A decision is recorded first (atomically, with its corrections and feedback rows), then applied
+ * to the job by `resume`, which is idempotent: the API calls it right away, and the parked export
+ * stage calls it again when it wakes, so a crash between the two steps delays a job but never
+ * loses a decision.
+ */
+import { isTerminal, STAGE_OUTPUT_SCHEMAS, type HumanReviewOutput, type ReviewDecisionRecord, type ReviewDecisionRequest, type ReviewFeedback, type ReviewTask, type StageId } from '@mpp/schemas';
+import { applyReviewCorrections } from '@mpp/stages';
+import type { JobDeadlines, JobStore } from '@mpp/store';
+import type { Logger } from '@mpp/telemetry';
+import { ReviewError } from './errors';
+import type { ClaimOutcome, ReviewStore } from './review-store';
+
+export interface ReviewSettings {
+  leaseSeconds: number;
+  expiryHours: number;
+  /** What happens to a task nobody decided in `expiryHours`. */
+  expiryAction: 'escalate' | 'reject';
+  /** Longest a parked export stage sleeps before it looks again (a safety net for lost wake-ups). */
+  recheckSeconds: number;
+  /** The job deadline set again when a job resumes (unless its options set `timeout_seconds`). */
+  jobTimeoutSeconds: number;
+}
+
+export interface ReviewServiceOptions {
+  store: JobStore;
+  reviews: ReviewStore;
+  deadlines?: JobDeadlines;
+  settings: ReviewSettings;
+  /** Wakes the job's parked export stage (PipelineQueues.wakeStage in the apps). */
+  wake?: (jobId: string) => Promise<unknown>;
+  logger: Logger;
+}
+
+/** The reviewer recorded when a task runs out of time and `expiryAction` is `reject`. */
+export const EXPIRY_REVIEWER = 'system:expiry';
+const CORRECTED_STAGES = ['B', 'E', 'F'] as const satisfies readonly StageId[];
+
+export class ReviewService {
+  constructor(private readonly opts: ReviewServiceOptions) {}
+
+  get reviews(): ReviewStore {
+    return this.opts.reviews;
+  }
+
+  get settings(): ReviewSettings {
+    return this.opts.settings;
+  }
+
+  /** Stage G asked for a person: create the task (once), then hold the job. */
+  async open(jobId: string, review: HumanReviewOutput): Promise<void> {
+    // The job waits first, the task follows: a sweeper never sees a task whose job still runs,
+    // and a crash in between leaves a waiting job whose parked export stage re-opens the task.
+    if ((await this.opts.store.awaitReview(jobId)) !== 'applied') {
+      const job = await this.opts.store.get(jobId);
+      if (job?.status !== 'awaiting_review') return;
+    }
+    const ingestion = await this.opts.store.getOutput(jobId, 'A');
+    const created = await this.opts.reviews.create({ jobId, review, imageSha256: ingestion?.sha256 ?? null, expiresInMs: this.opts.settings.expiryHours * 3_600_000 });
+    if (created) this.opts.logger.info({ job_id: jobId, confidence: review.job_confidence }, 'job awaits review');
+  }
+
+  async get(taskId: string): Promise<ReviewTask> {
+    const task = await this.opts.reviews.get(taskId);
+    if (!task) throw new ReviewError('review_not_found', `no review task ${taskId}`);
+    return task;
+  }
+
+  async claim(taskId: string, reviewer: string): Promise<Extract<ClaimOutcome, { outcome: 'claimed' }>['lease']> {
+    const task = await this.pendingTaskOfWaitingJob(taskId);
+    const result = await this.opts.reviews.claim(task.id, reviewer, this.opts.settings.leaseSeconds * 1000);
+    switch (result.outcome) {
+      case 'claimed':
+        return result.lease;
+      case 'held':
+        throw new ReviewError('review_lease_held', `${result.lease.owner} holds this task until ${result.lease.expires_at}`, { owner: result.lease.owner, expires_at: result.lease.expires_at });
+      case 'missing':
+        throw new ReviewError('review_not_found', `no review task ${taskId}`);
+      case 'not_pending':
+        throw new ReviewError('review_not_pending', `review task ${taskId} was already decided`);
+    }
+  }
+
+  async decide(taskId: string, request: ReviewDecisionRequest): Promise<ReviewTask> {
+    const task = await this.pendingTaskOfWaitingJob(taskId);
+    const decidedAt = new Date();
+    let changes: ReviewDecisionRecord['changes'] = [];
+    if (request.action === 'modify') {
+      // Applied once here only to validate and to list the changes; `resume` applies it for real.
+      changes = (await this.corrected(task.job_id, request.corrections)).changes;
+    }
+    const comment = request.action === 'reject' ? request.reason : request.comment;
+    const decision: ReviewDecisionRecord = { action: request.action, reviewer: request.reviewer, decided_at: decidedAt.toISOString(), ...(comment ? { comment } : {}), changes };
+    const feedback: ReviewFeedback[] = changes.map((c) => ({ task_id: task.id, job_id: task.job_id, image_sha256: task.image_sha256, reviewer: request.reviewer, decided_at: decision.decided_at, path: c.path, before: c.before, after: c.after }));
+    const status = request.action === 'approve' ? 'approved' : request.action === 'modify' ? (changes.length ? 'modified' : 'approved') : 'rejected';
+    const outcome = await this.opts.reviews.decide(
+      {
+        taskId: task.id,
+        status,
+        reviewer: request.reviewer,
+        ...(request.lease_id ? { leaseId: request.lease_id } : {}),
+        decision,
+        ...(request.action === 'modify' ? { corrections: request.corrections } : {}),
+        ...(request.action === 'reject' ? { rejectReason: request.reason } : {}),
+        feedback,
+      },
+      decidedAt.getTime(),
+    );
+    if (outcome.outcome === 'held') throw new ReviewError('review_lease_held', `${outcome.owner} holds this task until ${outcome.until}`, { owner: outcome.owner, expires_at: outcome.until });
+    if (outcome.outcome === 'not_pending') throw new ReviewError('review_not_pending', `review task ${taskId} is already ${outcome.status}`);
+    if (outcome.outcome === 'missing') throw new ReviewError('review_not_found', `no review task ${taskId}`);
+    await this.resume(task.id);
+    return this.get(task.id);
+  }
+
+  /**
+   * Applies a recorded decision to its job (idempotent): approve / modify store the corrected
+   * outputs and G's decision and set the job running; reject fails it. Then wakes the export stage.
+   */
+  async resume(taskId: string): Promise<'resumed' | 'failed' | 'nothing'> {
+    const task = await this.opts.reviews.get(taskId);
+    if (!task || task.status === 'pending' || task.status === 'closed') return 'nothing';
+    const job = await this.opts.store.get(task.job_id);
+    if (!job || job.status !== 'awaiting_review') return 'nothing';
+    let result: 'resumed' | 'failed' = 'resumed';
+    if (task.status === 'rejected') {
+      const expired = task.decision?.reviewer === EXPIRY_REVIEWER;
+      const reason = (await this.opts.reviews.rejectReason(task.id)) ?? task.decision?.comment ?? 'rejected';
+      await this.opts.store.fail(job.id, { stage: 'G', code: expired ? 'review_expired' : 'review_rejected', message: expired ? `human_review: ${reason}` : `human_review: rejected by ${task.decision?.reviewer ?? 'a reviewer'}: ${reason}` });
+      result = 'failed';
+    } else {
+      const review = await this.opts.store.getOutput(job.id, 'G');
+      if (!review) throw new Error(`job ${job.id} awaits review but has no human_review output`);
+      const corrections = task.status === 'modified' ? await this.opts.reviews.corrections(task.id) : undefined;
+      const corrected = corrections ? (await this.corrected(job.id, corrections)).outputs : {};
+      const G = STAGE_OUTPUT_SCHEMAS.G.parse({ ...review, status: task.status === 'modified' ? 'modified' : 'approved', ...(task.decision ? { decision: task.decision } : {}) });
+      if ((await this.opts.store.resumeAfterReview(job.id, { ...corrected, G })) === 'applied') {
+        const timeout = typeof job.options.timeout_seconds === 'number' ? job.options.timeout_seconds : this.opts.settings.jobTimeoutSeconds;
+        await this.opts.deadlines?.set(job.id, timeout);
+        this.opts.logger.info({ job_id: job.id, decision: task.status }, 'job resumes after review');
+        // With export skipped, nothing runs after G: the decision completes the job itself.
+        if (job.stages.H.status === 'skipped') await this.opts.store.complete(job.id, G.job_confidence);
+      }
+    }
+    await this.opts.wake?.(job.id);
+    return result;
+  }
+
+  /** Escalates (or rejects) tasks left past their time, and closes tasks whose job ended. */
+  async sweep(now = Date.now()): Promise<{ escalated: string[]; rejected: string[]; closed: string[] }> {
+    const out = { escalated: [] as string[], rejected: [] as string[], closed: [] as string[] };
+    for (const id of await this.opts.reviews.takeExpired(now)) {
+      if (this.opts.settings.expiryAction === 'escalate') {
+        if (await this.opts.reviews.escalate(id)) out.escalated.push(id);
+        continue;
+      }
+      const reason = `nobody decided within ${this.opts.settings.expiryHours} h`;
+      const decision: ReviewDecisionRecord = { action: 'reject', reviewer: EXPIRY_REVIEWER, decided_at: new Date(now).toISOString(), comment: reason, changes: [] };
+      const outcome = await this.opts.reviews.decide({ taskId: id, status: 'rejected', reviewer: EXPIRY_REVIEWER, decision, rejectReason: reason, feedback: [], ignoreLease: true }, now);
+      if (outcome.outcome === 'decided') {
+        await this.resume(id);
+        out.rejected.push(id);
+      }
+    }
+    await this.opts.reviews.trimDecided(now);
+    const { tasks } = await this.opts.reviews.list('pending', 0, 50, now);
+    for (const task of tasks) if (await this.closeIfJobEnded(task)) out.closed.push(task.id);
+    return out;
+  }
+
+  private async pendingTaskOfWaitingJob(taskId: string): Promise<ReviewTask> {
+    const task = await this.get(taskId);
+    if (task.status !== 'pending') throw new ReviewError('review_not_pending', `review task ${taskId} is already ${task.status}`);
+    if (await this.closeIfJobEnded(task)) throw new ReviewError('review_job_not_waiting', `job ${task.job_id} no longer waits for review; the task was closed`);
+    const job = await this.opts.store.get(task.job_id);
+    if (job?.status !== 'awaiting_review') throw new ReviewError('review_job_not_waiting', `job ${task.job_id} is ${job?.status ?? 'gone'}, not awaiting review`);
+    return task;
+  }
+
+  /** Closes a pending task whose job ended without it (cancelled, timed out, expired). */
+  private async closeIfJobEnded(task: ReviewTask): Promise<boolean> {
+    const job = await this.opts.store.get(task.job_id);
+    if (job && !isTerminal(job.status)) return false;
+    const closedReason = job ? `job is ${job.status}` : 'job no longer exists';
+    const outcome = await this.opts.reviews.decide({ taskId: task.id, status: 'closed', reviewer: 'system', decision: null, closedReason, feedback: [], ignoreLease: true });
+    return outcome.outcome === 'decided';
+  }
+
+  private async corrected(jobId: string, corrections: NonNullable<Parameters<typeof applyReviewCorrections>[1]>) {
+    const outputs = await this.opts.store.getOutputs(jobId, CORRECTED_STAGES);
+    const applied = await applyReviewCorrections(outputs, corrections);
+    for (const stage of CORRECTED_STAGES) {
+      const output = applied.outputs[stage];
+      if (output) STAGE_OUTPUT_SCHEMAS[stage].parse(output);
+    }
+    return applied;
+  }
+}

@@ -1,0 +1,135 @@
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { EXPIRY_REVIEWER, ReviewError, ReviewGate, ReviewService, ReviewStore, reviewKeys, priorityScore } from '@mpp/review';
+import type { HumanReviewOutput } from '@mpp/schemas';
+import { JobStore, storeKeys } from '@mpp/store';
+import { createLogger } from '@mpp/telemetry';
+
+const url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const prefix = `test-review-${randomUUID().slice(0, 8)}`;
+const redis = new Redis(url);
+const store = new JobStore(redis, storeKeys(prefix), 600);
+const reviews = new ReviewStore(redis, reviewKeys(prefix), 600);
+const logger = createLogger({ level: 'silent', name: 'test' });
+const settings = { leaseSeconds: 60, expiryHours: 1, expiryAction: 'escalate' as const, recheckSeconds: 30, jobTimeoutSeconds: 600 };
+const woken: string[] = [];
+const service = new ReviewService({ store, reviews, settings, logger, wake: async (id) => woken.push(id) });
+
+afterAll(async () => {
+  let cursor = '0';
+  do {
+    const [next, found] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+    cursor = next;
+    if (found.length) await redis.del(...found);
+  } while (cursor !== '0');
+  redis.disconnect();
+});
+
+function review(confidence: number): HumanReviewOutput {
+  return { provider: 'builtin', confidence, duration_ms: 1, review_required: true, threshold: 0.7, job_confidence: confidence, reasons: [{ stage: 'B', code: 'low_confidence', message: 'low', refs: [] }], stage_confidences: { B: confidence }, status: 'required' };
+}
+
+/** A job that reached stage G and waits for review. */
+async function waitingJob(confidence: number, service_ = service): Promise<string> {
+  const id = randomUUID();
+  await store.create({ id, options: {}, metadata: {}, original_ref: `sha256:${'0'.repeat(64)}`, skipped: [] });
+  await store.stageStarted(id, 'G', 1);
+  const g = review(confidence);
+  await store.stageCompleted(id, 'G', g);
+  await service_.open(id, g);
+  return id;
+}
+
+describe('review tasks', () => {
+  it('orders pending tasks by lower confidence first, then older first, escalated before all', () => {
+    expect(priorityScore(0.3, 2_000, false)).toBeLessThan(priorityScore(0.5, 1_000, false));
+    expect(priorityScore(0.5, 1_000, false)).toBeLessThan(priorityScore(0.5, 2_000, false));
+    expect(priorityScore(0.99, 9_000, true)).toBeLessThan(priorityScore(0, 1_000, false));
+  });
+
+  it('opens one task per job, marks the job awaiting_review and lists tasks in priority order', async () => {
+    const high = await waitingJob(0.65);
+    const low = await waitingJob(0.2);
+    await service.open(low, review(0.2)); // G ran again after a crash: still one task
+    expect((await store.get(low))?.status).toBe('awaiting_review');
+    const { tasks } = await reviews.list('pending');
+    const order = tasks.map((t) => t.id).filter((id) => id === high || id === low);
+    expect(order).toEqual([low, high]);
+  });
+
+  it('lets a lease be reclaimed by someone else once it expired, and not before', async () => {
+    const id = await waitingJob(0.5);
+    const t0 = Date.now();
+    const first = await reviews.claim(id, 'alice', 1_000, t0);
+    expect(first.outcome).toBe('claimed');
+    expect((await reviews.claim(id, 'bob', 1_000, t0 + 500)).outcome).toBe('held');
+    const again = await reviews.claim(id, 'alice', 1_000, t0 + 500);
+    expect(again).toMatchObject({ outcome: 'claimed', lease: { owner: 'alice' } });
+    const taken = await reviews.claim(id, 'bob', 1_000, t0 + 5_000);
+    expect(taken).toMatchObject({ outcome: 'claimed', lease: { owner: 'bob' } });
+    // alice's old lease no longer lets her decide while bob's lives.
+    const lease = first.outcome === 'claimed' ? first.lease.id : '';
+    const outcome = await reviews.decide({ taskId: id, status: 'approved', reviewer: 'alice', leaseId: lease, decision: null, feedback: [] }, t0 + 5_500);
+    expect(outcome).toMatchObject({ outcome: 'held', owner: 'bob' });
+  });
+
+  it('refuses claims through the service while another reviewer holds the lease', async () => {
+    const id = await waitingJob(0.5);
+    await service.claim(id, 'alice');
+    await expect(service.claim(id, 'bob')).rejects.toMatchObject({ code: 'review_lease_held' });
+    await expect(service.claim(randomUUID(), 'bob')).rejects.toBeInstanceOf(ReviewError);
+  });
+
+  it('escalates a task nobody decided in time: it moves to the front of the queue', async () => {
+    const id = await waitingJob(0.69);
+    const later = Date.now() + 2 * 3_600_000;
+    const swept = await service.sweep(later);
+    expect(swept.escalated).toContain(id);
+    const { tasks } = await reviews.list('pending', 0, 200, later);
+    expect(tasks[0]?.escalated).toBe(true);
+    expect(tasks.find((t) => t.id === id)?.escalated).toBe(true);
+    expect((await store.get(id))?.status).toBe('awaiting_review');
+  });
+
+  it('rejects an overdue task when configured to, failing the job with review_expired', async () => {
+    const strict = new ReviewService({ store, reviews, settings: { ...settings, expiryAction: 'reject' }, logger });
+    const id = await waitingJob(0.4, strict);
+    const swept = await strict.sweep(Date.now() + 2 * 3_600_000);
+    expect(swept.rejected).toContain(id);
+    expect((await reviews.get(id))?.decision?.reviewer).toBe(EXPIRY_REVIEWER);
+    expect((await store.get(id))?.error).toMatchObject({ stage: 'G', code: 'review_expired' });
+  });
+
+  it('closes a pending task whose job was cancelled', async () => {
+    const id = await waitingJob(0.5);
+    await store.cancel(id);
+    await expect(service.claim(id, 'alice')).rejects.toMatchObject({ code: 'review_job_not_waiting' });
+    expect((await reviews.get(id))?.status).toBe('closed');
+  });
+
+  it('keeps the export stage parked while the job waits and lets it run once a decision was applied', async () => {
+    const gate = new ReviewGate(service, store);
+    const id = await waitingJob(0.5);
+    expect(await gate.beforeStage(id, 'F')).toEqual({ action: 'run' });
+    const now = Date.now();
+    const verdict = await gate.beforeStage(id, 'H', now);
+    expect(verdict).toEqual({ action: 'wait', untilMs: now + settings.recheckSeconds * 1000 });
+    expect(await gate.stillWaiting(id)).toBe(true);
+
+    await service.decide(id, { action: 'approve', reviewer: 'alice' });
+    expect(woken).toContain(id);
+    expect((await store.get(id))?.status).toBe('running');
+    expect((await store.getOutput(id, 'G'))?.status).toBe('approved');
+    expect(await gate.beforeStage(id, 'H')).toEqual({ action: 'run' });
+  });
+
+  it('applies a recorded decision when the export stage wakes, if the API could not', async () => {
+    const gate = new ReviewGate(service, store);
+    const id = await waitingJob(0.5);
+    // The decision is recorded, but the process died before applying it.
+    await reviews.decide({ taskId: id, status: 'approved', reviewer: 'alice', decision: { action: 'approve', reviewer: 'alice', decided_at: new Date().toISOString(), changes: [] }, feedback: [] });
+    expect((await store.get(id))?.status).toBe('awaiting_review');
+    expect(await gate.beforeStage(id, 'H')).toEqual({ action: 'run' });
+    expect((await store.get(id))?.status).toBe('running');
+  });
+});
