@@ -4,6 +4,13 @@
  */
 import type { StageOutputs } from './stages';
 import { RESULT_SCHEMA_VERSION, type ResultDocument, type Usage } from './result';
+import { combineJobConfidence, JOB_CONFIDENCE_WEIGHTS, type ConfidenceStage } from './job-confidence';
+import type { ExportEntry } from './stages/export';
+
+/** Where `GET /v1/jobs/:id/exports/:format` serves an export. */
+export function exportUrl(jobId: string, format: string): string {
+  return `/v1/jobs/${encodeURIComponent(jobId)}/exports/${format}`;
+}
 
 export interface ResultJobInfo {
   id: string;
@@ -33,14 +40,31 @@ export function usageFromOutputs(outputs: Partial<StageOutputs>): Usage {
   return { calls, input_tokens, output_tokens, estimated_cost_usd: Math.round(estimated_cost_usd * 1e6) / 1e6 };
 }
 
-/** The job's confidence: stage G's verdict when it ran, else the mean of the recognition stages. */
+/**
+ * The job's confidence: stage G's verdict when it ran, else the same combination G makes of the
+ * recognition stages that ran (job-confidence.ts), so every reader reports one number.
+ */
 export function jobConfidence(outputs: Partial<StageOutputs>): number {
   if (outputs.G) return outputs.G.job_confidence;
-  const values = (['B', 'C', 'D', 'E', 'F'] as const).map((s) => outputs[s]?.confidence).filter((c): c is number => typeof c === 'number');
-  return values.length ? values.reduce((a, b) => a + b, 0) / values.length : 1;
+  const present: Partial<Record<ConfidenceStage, number>> = {};
+  for (const stage of Object.keys(JOB_CONFIDENCE_WEIGHTS) as ConfidenceStage[]) {
+    const c = outputs[stage]?.confidence;
+    if (typeof c === 'number') present[stage] = c;
+  }
+  return combineJobConfidence(present);
 }
 
-export function buildResultDocument(job: ResultJobInfo, outputs: Partial<StageOutputs>, completedAt: string = new Date().toISOString()): ResultDocument {
+/** What stage H knows before its own output exists: the export files it has written. */
+export interface ResultDocumentExtras {
+  exports?: readonly ExportEntry[];
+}
+
+export function buildResultDocument(
+  job: ResultJobInfo,
+  outputs: Partial<StageOutputs>,
+  completedAt: string = new Date().toISOString(),
+  extras: ResultDocumentExtras = {},
+): ResultDocument {
   const timings: Record<string, number> = {};
   for (const [stage, output] of Object.entries(outputs) as Array<[string, { duration_ms?: number } | undefined]>) {
     if (typeof output?.duration_ms === 'number') timings[stage] = output.duration_ms;
@@ -59,7 +83,7 @@ export function buildResultDocument(job: ResultJobInfo, outputs: Partial<StageOu
     graph: outputs.E ?? null,
     regeneration: outputs.F ?? null,
     review: outputs.G ?? null,
-    exports: (outputs.H?.exports ?? []).map((e) => ({ ...e, url: `/v1/jobs/${job.id}/exports/${e.format}` })),
+    exports: (extras.exports ?? outputs.H?.exports ?? []).map((e) => ({ ...e, url: exportUrl(job.id, e.format) })),
     confidence: jobConfidence(outputs),
     usage: usageFromOutputs(outputs),
     timings_ms: timings,

@@ -74,6 +74,16 @@ export function orderProviders<P extends { readonly name: string }>(
 const describe = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
 /**
+ * A provider that is rate limited with a short wait throws an error named `RateLimitedError`
+ * carrying `retryAfterMs`: the chain does not fall back for it but lets it through, so the queue
+ * layer pauses the stage's queue and hands the job back without burning an attempt
+ * (docs/providers.md). A long wait is the provider's to turn into an ordinary failure.
+ */
+export function isRateLimited(err: unknown): err is Error & { retryAfterMs: number } {
+  return err instanceof Error && err.name === 'RateLimitedError' && typeof (err as { retryAfterMs?: unknown }).retryAfterMs === 'number';
+}
+
+/**
  * Calls `call(provider)` for each provider in order until one succeeds. Aborting the signal stops
  * the chain between providers (and rejects with ProviderChainAbortedError); a provider is expected
  * to honour the signal itself while it runs, so an error thrown after the abort is not a fallback.
@@ -98,6 +108,7 @@ export async function runProviderChain<P extends { readonly name: string }, R>(
       return { result, provider: provider.name };
     } catch (err) {
       if (signal.aborted) throw new ProviderChainAbortedError(signal.reason);
+      if (isRateLimited(err)) throw err;
       failures.push(`${provider.name}: ${describe(err)}`);
       logger.warn({ provider: provider.name, err: describe(err) }, 'provider failed; trying the next one');
     }

@@ -9,6 +9,7 @@ import type { BBox, TextEntity } from '@mpp/schemas';
 import { parseNamedId, pointRefs } from './entity-ids';
 import type { DiagramIndex, IndexedSegment } from './diagram-types';
 import { boxGap, closeness, distance } from './geometry';
+import { axisCandidates, equationCandidates } from './graph-candidates';
 
 export interface Candidate {
   elementId: string;
@@ -162,6 +163,7 @@ export function entityCandidates(entity: TextEntity, diagram: DiagramIndex): Can
   const named = parseNamedId(entity.id);
   let candidates: Candidate[];
   if (entity.kind === 'value') candidates = valueCandidates(entity, diagram);
+  else if (entity.kind === 'equation') candidates = equationCandidates(entity, diagram);
   else if (!named) candidates = [];
   else {
     switch (named.kind) {
@@ -173,7 +175,7 @@ export function entityCandidates(entity: TextEntity, diagram: DiagramIndex): Can
       case 'arc': candidates = arcCandidates(named.name, diagram); break;
       case 'angle': candidates = angleCandidates(named.name, diagram); break;
       case 'polygon': candidates = polygonCandidates(named.name, diagram); break;
-      case 'variable': candidates = variableCandidates(named.name, diagram); break;
+      case 'variable': candidates = [...variableCandidates(named.name, diagram), ...axisCandidates(named.name, diagram)]; break;
     }
   }
   return candidates.map((c) => ({

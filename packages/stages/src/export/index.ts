@@ -1,93 +1,76 @@
 /**
- * Stage H (`export`): writes each requested format through `ctx.putExport` and reports what was
- * written. `json` is the result document (listing every export written, itself included),
- * `latex` and `markdown` are built from the stage outputs. Formats this version cannot write yet
- * (html, svg, docx, yaml) are never dropped silently: they are listed in `skipped_formats` with
- * the reason.
+ * Stage H (`export`): writes each format in `options.export_formats`, and only those, through
+ * `ctx.putExport`, and reports what it wrote. `json` and `yaml` are the versioned result document
+ * (result-files.ts); `latex`, `markdown`, `html`, `svg` and `docx` are made from the stage
+ * outputs, formulas drawn with MathJax (stage F's SVG when it has one).
  */
-import { EXPORT_CONTENT_TYPES, type ExportEntry, type ExportFormat, type SkippedExport } from '@mpp/schemas';
-import type { StageContext, StageFn } from '../context';
+import { jobConfidence, type ExportEntry, type ExportFormat } from '@mpp/schemas';
+import type { StageFn } from '../context';
+import { docxExport } from './docx-export';
+import { exportEntry, type ExportInputs } from './export-files';
+import { htmlExport } from './html-export';
 import { latexExport } from './latex-export';
 import { markdownExport } from './markdown-export';
-import { buildResultDocument, documentConfidence, exportFilename, type ResultInputs } from './result-document';
+import { MathRenderer } from './math-renderer';
+import { DOCUMENT_FORMATS, resultFiles, type DocumentFormat } from './result-files';
+import { svgExport } from './svg-export';
 
-type TextWriter = (inputs: ResultInputs, confidence: number) => string;
+interface WriterContext {
+  inputs: ExportInputs;
+  jobId: string;
+  confidence: number;
+  renderer: MathRenderer;
+}
 
-/** Writers of the formats other than json (which needs the list of the others). */
-const TEXT_WRITERS: Partial<Record<ExportFormat, TextWriter>> = {
-  latex: (inputs) => latexExport(inputs),
-  markdown: (inputs, confidence) => markdownExport(inputs, confidence),
+type FileWriter = (w: WriterContext) => Promise<Buffer>;
+const utf8 = (text: string) => Buffer.from(text, 'utf8');
+
+/** Every format but the result documents; a missing one does not compile. */
+const FILE_WRITERS: Record<Exclude<ExportFormat, DocumentFormat>, FileWriter> = {
+  latex: async ({ inputs }) => utf8(latexExport(inputs)),
+  markdown: async ({ inputs, confidence }) => utf8(markdownExport(inputs, confidence)),
+  html: async ({ inputs, jobId, confidence, renderer }) => utf8(await htmlExport(inputs, jobId, confidence, renderer)),
+  svg: async ({ inputs, renderer }) => utf8(await svgExport(inputs, renderer)),
+  docx: ({ inputs, jobId, confidence, renderer }) => docxExport(inputs, jobId, confidence, renderer),
 };
 
-export const WRITABLE_FORMATS: readonly ExportFormat[] = ['json', ...(Object.keys(TEXT_WRITERS) as ExportFormat[])];
-
-function entry(ctx: StageContext, format: ExportFormat, bytes: number): ExportEntry {
-  return { format, content_type: EXPORT_CONTENT_TYPES[format].contentType, filename: exportFilename(ctx.job.id, format), bytes };
-}
-
-/**
- * The json document lists its own size, which depends on how many digits that size has: serialise
- * until the size written equals the size listed (two or three rounds).
- */
-function serialiseResultDocument(inputs: ResultInputs, ctx: StageContext, others: readonly ExportEntry[], order: readonly ExportFormat[]): Buffer {
-  const completedAt = new Date().toISOString();
-  let bytes = 0;
-  for (let round = 0; round < 6; round++) {
-    const entries = [...others, entry(ctx, 'json', bytes)].sort((a, b) => order.indexOf(a.format) - order.indexOf(b.format));
-    const data = Buffer.from(`${JSON.stringify(buildResultDocument(inputs, ctx, { exports: entries, completedAt }), null, 2)}\n`, 'utf8');
-    if (data.length === bytes) return data;
-    bytes = data.length;
-  }
-  throw new ResultDocumentSizeError(bytes);
-}
-
-/** The json export's size never settled (a bug in serialisation, never a retryable condition). */
-export class ResultDocumentSizeError extends Error {
-  override readonly name = 'ResultDocumentSizeError';
-  readonly code = 'result_document_size_unstable' as const;
-  readonly retryable = false;
-  constructor(readonly lastBytes: number) {
-    super(`the json export's listed size did not settle (last ${lastBytes} bytes)`);
-  }
-}
+const isDocumentFormat = (f: ExportFormat): f is DocumentFormat => (DOCUMENT_FORMATS as readonly ExportFormat[]).includes(f);
 
 export const exportStage: StageFn<'H'> = async (input, ctx) => {
   const started = performance.now();
   const requested = [...new Set(ctx.options.export_formats)];
-  const confidence = documentConfidence(input);
+  const confidence = jobConfidence(input);
+  const writer: WriterContext = { inputs: input, jobId: ctx.job.id, confidence, renderer: new MathRenderer(input.F) };
   const written: ExportEntry[] = [];
-  const skipped: SkippedExport[] = [];
 
   for (const format of requested) {
-    if (format === 'json') continue;
-    const writer = TEXT_WRITERS[format];
-    if (!writer) {
-      skipped.push({ format, reason: `the ${format} export is not implemented yet; available: ${WRITABLE_FORMATS.join(', ')}` });
-      continue;
-    }
+    if (isDocumentFormat(format)) continue;
     ctx.signal.throwIfAborted();
-    const data = Buffer.from(writer(input, confidence), 'utf8');
+    const data = await FILE_WRITERS[format](writer);
     await ctx.putExport(format, data);
-    written.push(entry(ctx, format, data.length));
+    written.push(exportEntry(ctx.job.id, format, data.length));
   }
-  if (requested.includes('json')) {
+  const documents = requested.filter(isDocumentFormat);
+  if (documents.length > 0) {
     ctx.signal.throwIfAborted();
-    const data = serialiseResultDocument(input, ctx, written, requested);
-    await ctx.putExport('json', data);
-    written.push(entry(ctx, 'json', data.length));
+    for (const [format, data] of resultFiles(input, ctx.job, documents, written, requested)) {
+      await ctx.putExport(format, data);
+      written.push(exportEntry(ctx.job.id, format, data.length));
+    }
   }
-  if (skipped.length > 0) ctx.logger.warn({ skipped }, 'some requested export formats were not produced');
 
-  const exports = written.sort((a, b) => requested.indexOf(a.format) - requested.indexOf(b.format));
   return {
     provider: 'builtin',
     confidence,
     duration_ms: Math.round(performance.now() - started),
-    exports,
-    ...(skipped.length > 0 ? { skipped_formats: skipped } : {}),
+    exports: written.sort((a, b) => requested.indexOf(a.format) - requested.indexOf(b.format)),
   };
 };
 
-export { buildResultDocument, documentConfidence, exportUrl, exportFilename, toResultExport, usageOf, ResultDocumentInvalidError } from './result-document';
+export { exportFilename, exportEntry, type ExportInputs } from './export-files';
+export { resultDocument, resultFiles, ResultDocumentInvalidError, ResultDocumentSizeError } from './result-files';
 export { latexExport, escapeLatexProse } from './latex-export';
 export { markdownExport } from './markdown-export';
+export { htmlExport, escapeHtml } from './html-export';
+export { svgExport } from './svg-export';
+export { docxExport } from './docx-export';

@@ -5,7 +5,7 @@
  */
 import type { TextParseOutput } from '@mpp/schemas';
 import { splitChunks } from '../alignment/text-chunks';
-import type { ResultInputs } from './result-document';
+import type { ExportInputs } from './export-files';
 
 const PROSE_ESCAPES: ReadonlyArray<[RegExp, string]> = [
   // Backslashes wait behind a placeholder so the braces of \textbackslash{} are not escaped.
@@ -48,7 +48,7 @@ function preamble(body: string): string {
   return lines.join('\n');
 }
 
-export function latexExport(inputs: ResultInputs): string {
+export function latexExport(inputs: ExportInputs): string {
   if (inputs.F?.latex_document && inputs.F.latex_document.trim().length > 0) return inputs.F.latex_document;
   const body = inputs.B && inputs.B.text.trim().length > 0 ? bodyFromText(inputs.B) : '% No text was recognised (text_parse was skipped or found none).';
   return `${preamble(body)}\n\\begin{document}\n\n${body}\n\n\\end{document}\n`;

@@ -11,6 +11,7 @@ import { buildLatexDocument } from './latex-document';
 import { texToSvg } from './mathjax';
 import { diagramRoundtrip, formulaRoundtrip, loadPageImage, type PageImage } from './roundtrip-checks';
 import { toTikz } from './tikz';
+import { regenerationConfidence } from './confidence';
 
 export { scoreInkMatch, inkMatch, type InkMatch, type InkMatchOptions } from './roundtrip';
 export { texToSvg } from './mathjax';
@@ -75,16 +76,16 @@ export const regenerationStage: StageFn<'F'> = async (input, ctx): Promise<Regen
   const latexDocument = buildLatexDocument({ text: text?.text, tikz: diagramTikz });
 
   const checkable = (text?.formulas ?? [])
-    .map((f, index) => ({ bbox: f.bbox, index, svg: formulas[index]?.svg }))
-    .filter((f): f is { bbox: NonNullable<typeof f.bbox>; index: number; svg: string } => !!f.bbox && !!f.svg)
+    .map((f, index) => ({ bbox: f.bbox, index, svg: formulas[index]?.svg, latex: f.latex }))
+    .filter((f): f is { bbox: NonNullable<typeof f.bbox>; index: number; svg: string; latex: string } => !!f.bbox && !!f.svg)
     .slice(0, MAX_ROUNDTRIP_CHECKS);
   const page = checkable.length > 0 || geometry ? await loadPage(ctx) : undefined;
 
   const formulaScores: number[] = [];
   if (page) {
-    for (const { bbox, index, svg } of checkable) {
+    for (const { bbox, index, svg, latex } of checkable) {
       ctx.signal.throwIfAborted();
-      const score = await checkQuietly(ctx, `formula ${index}`, () => formulaRoundtrip(svg, page, bbox));
+      const score = await checkQuietly(ctx, `formula ${index}`, () => formulaRoundtrip(svg, page, bbox, latex));
       if (score === undefined) continue;
       formulas[index] = { ...formulas[index]!, roundtrip_score: score };
       formulaScores.push(score);
@@ -98,11 +99,8 @@ export const regenerationStage: StageFn<'F'> = async (input, ctx): Promise<Regen
 
   const formulaScore = mean(formulaScores);
   const overall = mean([formulaScore, diagramScore].filter((s): s is number => s !== undefined));
-  const considered = formulas.slice(0, MAX_RENDERED_FORMULAS);
-  const renderRate = considered.length === 0 ? undefined : considered.filter((f) => f.svg !== undefined).length / considered.length;
-  // A formula MathJax cannot parse is certainly wrong; a poor round trip says the recognition
-  // probably is. With nothing to render or check there is nothing to doubt.
-  const confidence = mean([renderRate, overall].filter((s): s is number => s !== undefined)) ?? 1;
+  // A poor round trip says the recognition is probably wrong, whatever the provider claimed.
+  const confidence = regenerationConfidence(formulas.slice(0, MAX_RENDERED_FORMULAS), diagramScore);
 
   return {
     provider: 'mathjax',

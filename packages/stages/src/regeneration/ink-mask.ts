@@ -108,3 +108,22 @@ export function countInk(mask: InkMask): number {
   for (const v of mask.data) n += v;
   return n;
 }
+
+/**
+ * Mean stroke width of the ink in pixels: twice the ink area over its boundary (ink pixels with a
+ * 4-neighbour of paper), which is the width for a long bar. 0 without ink.
+ */
+export function strokeWidth(mask: InkMask): number {
+  const { width, height, data } = mask;
+  let area = 0;
+  let boundary = 0;
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const i = y * width + x;
+      if (!data[i]) continue;
+      area++;
+      if (x === 0 || y === 0 || x === width - 1 || y === height - 1 || !data[i - 1] || !data[i + 1] || !data[i - width] || !data[i + width]) boundary++;
+    }
+  }
+  return boundary === 0 ? 0 : (2 * area) / boundary;
+}

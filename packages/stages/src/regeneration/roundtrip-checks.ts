@@ -53,11 +53,12 @@ export async function cropRegion(page: PageImage, bbox: BBox, margin = REGION_MA
 }
 
 /** Similarity of a formula's rendering with its source region; undefined when it cannot be checked. */
-export async function formulaRoundtrip(svg: string, page: PageImage, bbox: BBox): Promise<number | undefined> {
+export async function formulaRoundtrip(svg: string, page: PageImage, bbox: BBox, latex = ''): Promise<number | undefined> {
   const source = await cropRegion(page, bbox);
   if (!source) return undefined;
   const rendered = await rasteriseSvg(svg, FORMULA_RENDER_HEIGHT);
-  return scoreInkMatch(rendered, source, { align: 'ink-box' });
+  // A formula that does not itself end in punctuation is not blamed for the comma after it.
+  return scoreInkMatch(rendered, source, { align: 'ink-box', ignoreTrailingPunctuation: !/[.,;:]\s*$/.test(latex) });
 }
 
 /**

@@ -8,10 +8,13 @@
  * are then aligned by dynamic time warping, because the source was typeset with other fonts and
  * spacing than MathJax's and a plain overlay drifts further out of register with every symbol.
  * Their score averages the global F1 with the F1 of the worst glyph-wide window, so one wrong
- * symbol in a long formula still shows. Diagrams (`frame`) are drawn in the source region's own
- * pixel frame and compared in place.
+ * symbol in a long formula still shows. A source set in a bolder face than MathJax's gets extra
+ * reach for half the difference in stroke width (`strokeAllowance`), and a comma or full stop the
+ * OCR word box put after the formula can be left out (trailing-punctuation.ts). Diagrams
+ * (`frame`) are drawn in the source region's own pixel frame and compared in place.
  */
-import { countInk, dilate, imageInkMask, inkBox, resampleMask, wholeMask, type InkMask } from './ink-mask';
+import { countInk, dilate, imageInkMask, inkBox, resampleMask, strokeWidth, wholeMask, type InkMask } from './ink-mask';
+import { inkBoxWithoutTrailingPunctuation } from './trailing-punctuation';
 
 export interface InkMatchOptions {
   align?: 'ink-box' | 'frame';
@@ -19,6 +22,8 @@ export interface InkMatchOptions {
   tolerance?: number;
   /** `ink-box` only: height of the comparison canvas in pixels (default 48). */
   canvasHeight?: number;
+  /** `ink-box` only: leave out a comma or full stop that ends the source's ink (trailing-punctuation.ts). */
+  ignoreTrailingPunctuation?: boolean;
 }
 
 export interface InkMatch {
@@ -165,12 +170,25 @@ function alignColumns(rendered: ColumnBits, source: ColumnBits, renderedNear: Co
   return path.reverse();
 }
 
-/** Tolerant F1 after aligning columns: each column is judged against the columns it was paired with. */
-export function compareAligned(rendered: InkMask, source: InkMask, tolerance: number): InkMatch {
+/**
+ * Extra reach for the thinner side when the two were drawn with different stroke weights (a bold
+ * textbook face against MathJax's regular one): half the difference of their stroke widths, so a
+ * bold stroke is covered by the thin one's neighbourhood without forgiving a different shape.
+ */
+export function strokeAllowance(rendered: InkMask, source: InkMask): { rendered: number; source: number } {
+  const difference = strokeWidth(source) - strokeWidth(rendered);
+  return { rendered: max(0, round(difference / 2)), source: max(0, round(-difference / 2)) };
+}
+
+/**
+ * Tolerant F1 after aligning columns: each column is judged against the columns it was paired
+ * with. `extra` widens one side's reach for a difference in stroke weight (`strokeAllowance`).
+ */
+export function compareAligned(rendered: InkMask, source: InkMask, tolerance: number, extra: { rendered: number; source: number } = { rendered: 0, source: 0 }): InkMatch {
   const r = columnBits(rendered);
   const s = columnBits(source);
-  const rNear = columnBits(dilate(rendered, tolerance));
-  const sNear = columnBits(dilate(source, tolerance));
+  const rNear = columnBits(dilate(rendered, tolerance + extra.rendered));
+  const sNear = columnBits(dilate(source, tolerance + extra.source));
   const path = alignColumns(r, s, rNear, sNear, source.height);
   if (path.length === 0) return NO_MATCH;
   const partnersOfSource: number[][] = Array.from({ length: source.width }, () => []);
@@ -246,7 +264,7 @@ export async function inkMatch(renderedPng: Buffer, sourcePng: Buffer, options: 
   }
 
   const renderedBox = inkBox(rendered);
-  const sourceBox = inkBox(source);
+  const sourceBox = options.ignoreTrailingPunctuation ? inkBoxWithoutTrailingPunctuation(source) : inkBox(source);
   if (!renderedBox || !sourceBox) return NO_MATCH;
   const height = options.canvasHeight ?? DEFAULT_CANVAS_HEIGHT;
   const widthFor = (box: { w: number; h: number }): number => Math.max(1, Math.min(MAX_CANVAS_WIDTH, Math.round((box.w * height) / box.h)));
@@ -254,7 +272,7 @@ export async function inkMatch(renderedPng: Buffer, sourcePng: Buffer, options: 
     resampleMask(rendered, renderedBox, widthFor(renderedBox), height),
     resampleMask(source, sourceBox, widthFor(sourceBox), height),
   ]);
-  return compareAligned(r, s, options.tolerance ?? 2);
+  return compareAligned(r, s, options.tolerance ?? 2, strokeAllowance(r, s));
 }
 
 /**

@@ -20,7 +20,7 @@ export const EDGE_RULES: Record<EdgeType, { from: readonly NodeType[]; to: reado
   perpendicular_to: { from: LINEAR, to: LINEAR },
   equals: { from: MEASURABLE, to: MEASURABLE },
   measure_of: { from: ['expression', 'variable'], to: ['arc', 'angle', 'segment'] },
-  graph_of: { from: ['curve'], to: ['equation', 'expression'] },
+  graph_of: { from: ['curve', 'segment', 'line', 'ray'], to: ['equation', 'expression'] },
 };
 
 export function edgeAllowed(type: EdgeType, from: NodeType, to: NodeType): boolean {

@@ -7,6 +7,7 @@
 import type { AlignmentOutput } from '@mpp/schemas';
 import type { DiagramIndex } from '../alignment/diagram-index';
 import type { GraphBuilder } from './graph-builder';
+import { linkPlots } from './graph-plots';
 
 /**
  * A pair says B's and C's readings agree; it is not a third independent reading (D derives from
@@ -52,4 +53,5 @@ export function linkTextAndDiagram(graph: GraphBuilder, diagram: DiagramIndex, e
   if (alignment) addAlignmentEvidence(graph, alignment);
   placeArcsOnCircles(graph, diagram, elementNodes);
   recordSegmentParts(graph, diagram, elementNodes);
+  linkPlots(graph, diagram, elementNodes, alignment);
 }

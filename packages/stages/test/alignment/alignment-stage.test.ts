@@ -1,5 +1,5 @@
 import { AlignmentOutput, VisionParseOutput } from '@mpp/schemas';
-import { alignmentStage } from '../../src/alignment';
+import { alignmentStage, DEFAULT_ALIGNMENT_CONFIG } from '../../src/alignment';
 import { downstreamContext } from '../support/downstream-context';
 import { LABEL_CENTRES, labelElement, textbook11Text, textbook11Vision } from '../support/textbook11-upstream';
 
@@ -98,6 +98,20 @@ describe('alignment stage (D)', () => {
     expect(out.pairs.every((p) => p.score >= 0.95)).toBe(true);
     // The sub-segments (semantic 0.8) no longer clear the bar.
     expect(out.pairs.some((p) => p.entity_id === 'segment:AM')).toBe(false);
+  });
+
+  test("uses the process settings (ALIGNMENT_*) when the job sets nothing, and the job's value over them field by field", async () => {
+    const global = { base_alignment_threshold: 0.9, position_weight: 0.4, semantic_weight: 0.6 };
+    const fromSettings = await alignmentStage({ B: textbook11Text(), C: textbook11Vision() }, downstreamContext({}, { alignment: global }));
+    expect(fromSettings.config).toEqual(global);
+    expect(fromSettings.pairs.every((p) => p.score >= 0.9)).toBe(true);
+    const overridden = await alignmentStage({ B: textbook11Text(), C: textbook11Vision() }, downstreamContext({ alignment: { base_alignment_threshold: 0.6 } }, { alignment: global }));
+    expect(overridden.config).toEqual({ ...global, base_alignment_threshold: 0.6 });
+    expect(overridden.pairs.length).toBeGreaterThan(fromSettings.pairs.length);
+  });
+
+  test("defaults to the deployment guide's AlignmentEngineConfig: 0.60, 0.4, 0.6", () => {
+    expect(DEFAULT_ALIGNMENT_CONFIG).toEqual({ base_alignment_threshold: 0.6, position_weight: 0.4, semantic_weight: 0.6 });
   });
 
   test('still reports the text entities when the vision stage was skipped', async () => {

@@ -1,6 +1,6 @@
 import { ExportOutput, RegenerationOutput, ResultDocument, RESULT_SCHEMA_VERSION, type StageInputs } from '@mpp/schemas';
 import { alignmentStage } from '../../src/alignment';
-import { buildResultDocument, exportStage } from '../../src/export';
+import { exportStage, resultDocument } from '../../src/export';
 import { humanReviewStage } from '../../src/human-review';
 import { semanticGraphStage } from '../../src/semantic-graph';
 import { downstreamContext } from '../support/downstream-context';
@@ -47,11 +47,11 @@ describe('export stage (H)', () => {
     expect(doc.exports[0]).toMatchObject({ filename: 'job-11.json', content_type: 'application/json; charset=utf-8' });
   });
 
-  test('takes the confidence from review and counts calls per provider with zero cost', async () => {
+  test('takes the confidence from review and counts no API calls for local providers', async () => {
     const inputs = await upstream();
-    const doc = buildResultDocument(inputs, downstreamContext());
+    const doc = resultDocument(inputs, downstreamContext().job, [], '2025-01-02T03:04:06.000Z');
     expect(doc.confidence).toBe(inputs.G?.job_confidence);
-    expect(doc.usage).toEqual({ calls: { sharp: 1, local: 2, builtin: 3 }, input_tokens: 0, output_tokens: 0, estimated_cost_usd: 0 });
+    expect(doc.usage).toEqual({ calls: {}, input_tokens: 0, output_tokens: 0, estimated_cost_usd: 0 });
     expect(doc.timings_ms).toMatchObject({ A: 35, B: 900, C: 140 });
     expect(doc.regeneration).toBeNull();
   });
@@ -95,12 +95,13 @@ describe('export stage (H)', () => {
     expect(text(ctx.exports.get('markdown'))).toContain('## Review');
   });
 
-  test('lists requested formats it cannot write yet instead of dropping them', async () => {
-    const ctx = downstreamContext({ export_formats: ['json', 'docx', 'yaml'] });
+  test('writes every requested format and skips none', async () => {
+    const ctx = downstreamContext({ export_formats: ['yaml', 'docx', 'html', 'svg', 'json'] });
     const out = ExportOutput.parse(await exportStage(await upstream(), ctx));
-    expect([...ctx.exports.keys()]).toEqual(['json']);
-    expect(out.skipped_formats?.map((s) => s.format)).toEqual(['docx', 'yaml']);
-    expect(out.skipped_formats?.[0]?.reason).toMatch(/not implemented/);
+    expect([...ctx.exports.keys()].sort()).toEqual(['docx', 'html', 'json', 'svg', 'yaml']);
+    expect(out.exports.map((e) => e.format)).toEqual(['yaml', 'docx', 'html', 'svg', 'json']);
+    expect(out.skipped_formats).toBeUndefined();
+    for (const e of out.exports) expect(e.bytes).toBe(ctx.exports.get(e.format)?.length);
   });
 
   test('works with only the text stage present', async () => {

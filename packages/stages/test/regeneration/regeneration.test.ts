@@ -1,5 +1,6 @@
 import sharp from 'sharp';
 import { RegenerationOutput, TextParseOutput } from '@mpp/schemas';
+import { matchEvidence } from '../../src/regeneration/confidence';
 import { MAX_RENDERED_FORMULAS, regenerationStage } from '../../src/regeneration';
 import { memoryStageContext } from '../support/memory-stage-context';
 import { DIAGRAM_REGION, buildPage, graphOutput, ingestionOutput, textOutput, visionOutput } from './upstream-fixtures';
@@ -31,8 +32,9 @@ describe('regenerationStage', () => {
     expect(formula_score).toBeCloseTo((right!.roundtrip_score! + misread!.roundtrip_score!) / 2, 10);
     expect(diagram_score).toBeGreaterThan(0.8);
     expect(overall).toBeCloseTo((formula_score! + diagram_score!) / 2, 10);
-    // One formula in three does not parse: confidence is the mean of render rate and round trip.
-    expect(out.confidence).toBeCloseTo((2 / 3 + overall!) / 2, 10);
+    // The formulas' evidence (the one that does not parse counts 0) averaged with the diagram's.
+    const formulaEvidence = (matchEvidence(right!.roundtrip_score!) + matchEvidence(misread!.roundtrip_score!) + 0) / 3;
+    expect(out.confidence).toBeCloseTo((formulaEvidence + matchEvidence(diagram_score!)) / 2, 10);
   });
 
   it('draws the diagram from the semantic graph when stage E ran', async () => {

@@ -1,0 +1,73 @@
+/**
+ * What the formula round trip forgives and what it does not: the comma OCR's word box puts after
+ * a formula, and a bolder face than MathJax's, are not held against a right reading; a changed
+ * symbol still is.
+ */
+import sharp from 'sharp';
+import { imageInkMask, inkBox, strokeWidth } from '../../src/regeneration/ink-mask';
+import { texToSvg } from '../../src/regeneration/mathjax';
+import { inkMatch, strokeAllowance } from '../../src/regeneration/roundtrip';
+import { rasteriseSvg } from '../../src/regeneration/roundtrip-checks';
+import { inkBoxWithoutTrailingPunctuation } from '../../src/regeneration/trailing-punctuation';
+
+async function renderTex(latex: string, height: number): Promise<Buffer> {
+  const { svg, error } = await texToSvg(latex, false);
+  if (!svg) throw new Error(`test formula does not render: ${error}`);
+  return rasteriseSvg(svg, height);
+}
+
+async function onPaper(png: Buffer, margin = 10): Promise<Buffer> {
+  return sharp(png).extend({ top: margin, bottom: margin, left: margin, right: margin, background: '#ffffff' }).png().toBuffer();
+}
+
+describe('trailing punctuation in the source region', () => {
+  test('finds the comma after a formula and leaves it out of the ink box', async () => {
+    const mask = await imageInkMask(await onPaper(await renderTex('AB = 30,', 40)));
+    const whole = inkBox(mask)!;
+    const trimmed = inkBoxWithoutTrailingPunctuation(mask)!;
+    expect(trimmed.w).toBeLessThan(whole.w);
+    expect(trimmed.h).toBeLessThan(whole.h); // the comma's tail hung below the baseline
+  });
+
+  test('keeps a subscript, a closing bracket or a last letter', async () => {
+    for (const latex of ['x_1', 'f(x)', 'AB']) {
+      const mask = await imageInkMask(await onPaper(await renderTex(latex, 40)));
+      expect([latex, inkBoxWithoutTrailingPunctuation(mask)]).toEqual([latex, inkBox(mask)]);
+    }
+  });
+
+  test('a right reading scores as high against its region with a comma as without, a changed symbol lower', async () => {
+    const withComma = await onPaper(await renderTex('AM = 30,', 30));
+    const without = await onPaper(await renderTex('AM = 30', 30));
+    const right = await renderTex('AM = 30', 160);
+    const options = { ignoreTrailingPunctuation: true };
+    const scoreWithComma = (await inkMatch(right, withComma, options)).score;
+    expect(scoreWithComma).toBeGreaterThan(0.95);
+    expect(Math.abs(scoreWithComma - (await inkMatch(right, without, options)).score)).toBeLessThan(0.03);
+    expect((await inkMatch(right, withComma)).score).toBeLessThan(scoreWithComma - 0.05);
+    expect((await inkMatch(await renderTex('AN = 30', 160), withComma, options)).score).toBeLessThan(scoreWithComma);
+  });
+});
+
+describe('stroke weight', () => {
+  test('measures a bold face as thicker than the regular one', async () => {
+    const regular = await imageInkMask(await renderTex('ABM', 48));
+    const bold = await imageInkMask(await renderTex('\\boldsymbol{ABM}', 48));
+    expect(strokeWidth(bold)).toBeGreaterThan(strokeWidth(regular) * 1.2);
+  });
+
+  test('gives the thinner side extra reach for half the difference in stroke width', async () => {
+    const regular = await imageInkMask(await renderTex('ND', 48));
+    const bold = await imageInkMask(await renderTex('\\boldsymbol{ND}', 48));
+    expect(strokeAllowance(regular, bold).rendered).toBeGreaterThan(0);
+    expect(strokeAllowance(regular, bold).source).toBe(0);
+    expect(strokeAllowance(regular, regular)).toEqual({ rendered: 0, source: 0 });
+  });
+
+  test('scores the regular rendering of a bold source high, and a changed letter lower', async () => {
+    const source = await onPaper(await renderTex('\\boldsymbol{CN}', 26));
+    const right = (await inkMatch(await renderTex('CN', 160), source)).score;
+    expect(right).toBeGreaterThan(0.9);
+    for (const wrong of ['CM', 'GN', 'ON']) expect([wrong, (await inkMatch(await renderTex(wrong, 160), source)).score < right - 0.02]).toEqual([wrong, true]);
+  });
+});
