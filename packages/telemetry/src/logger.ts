@@ -1,5 +1,6 @@
 /** pino loggers for every process; secrets are redacted wherever they appear in a log object. */
 import pino, { type Logger } from 'pino';
+import { activeTraceFields } from './tracing';
 
 export type { Logger } from 'pino';
 
@@ -10,6 +11,8 @@ export const REDACT_PATHS = [
   'headers.authorization', 'headers["x-api-key"]', 'headers.app_key', 'req.headers.authorization', 'req.headers["x-api-key"]',
   'config.providers.mathpix.appKey', 'config.providers.anthropic.apiKey', 'config.providers.gemini.apiKey',
   'env.MATHPIX_APP_KEY', 'env.ANTHROPIC_API_KEY', 'env.GEMINI_API_KEY', 'env.WEBHOOK_SECRET', 'env.API_KEYS',
+  // The whole config carries the parsed environment too (found by the provider log-redaction test).
+  'config.env.MATHPIX_APP_KEY', 'config.env.ANTHROPIC_API_KEY', 'config.env.GEMINI_API_KEY', 'config.env.WEBHOOK_SECRET', 'config.env.API_KEYS',
   'MATHPIX_APP_KEY', 'ANTHROPIC_API_KEY', 'GEMINI_API_KEY', 'WEBHOOK_SECRET', 'API_KEYS',
 ];
 
@@ -30,6 +33,8 @@ export function createLogger(options: LoggerOptions): Logger {
       redact: { paths: REDACT_PATHS, censor: '[redacted]' },
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
+      // Every line written inside a span carries its trace_id / span_id (log-trace correlation).
+      mixin: () => activeTraceFields(),
     },
     options.destination,
   );

@@ -15,6 +15,10 @@ export interface PipelineMetrics {
   apiCalls: Counter<'service' | 'status'>;
   processingSeconds: Histogram<'stage'>;
   apiLatency: Histogram<'service'>;
+  /** Circuit breaker per external service: 0 closed, 1 half-open, 2 open (fleet-wide once a reader is set). */
+  breakerState: Gauge<'service'>;
+  /** Sets where the breaker gauge reads the fleet-wide states at scrape time (the providers' breaker store). */
+  readBreakerStatesWith(reader: () => Promise<Array<{ service: string; value: number }>>): void;
   queueSize: Gauge<'queue' | 'state'>;
   activeWorkers: Gauge<string>;
   pipelineInfo: Gauge<'version' | 'schema_version'>;
@@ -30,13 +34,18 @@ export interface MetricsOptions {
   /** Gauges whose values are read at scrape time. */
   collectQueueSizes?: () => Promise<Array<{ queue: string; state: string; count: number }>>;
   collectImagesProcessed?: () => Promise<Record<string, number>>;
+  /**
+   * Jobs waiting for a person (stage G). When given, registers `mathpix_review_backlog_jobs` and
+   * `mathpix_review_backlog_oldest_seconds` (dashboard panel and the review-age alert read them).
+   */
+  collectReviewBacklog?: () => Promise<{ jobs: number; oldestAgeSeconds: number }>;
 }
 
 const STAGE_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300];
 
 export function createMetrics(options: MetricsOptions): PipelineMetrics {
   const registry = new Registry();
-  if (options.defaultMetrics !== false) collectDefaultMetrics({ register: registry, prefix: 'mathpix_' });
+  if (options.defaultMetrics !== false) registerProcessMetrics(registry);
 
   const collectProcessed = options.collectImagesProcessed;
   const imagesProcessed = new Counter({
@@ -73,6 +82,19 @@ export function createMetrics(options: MetricsOptions): PipelineMetrics {
     registers: [registry],
   });
   pipelineInfo.set({ version: PIPELINE_VERSION, schema_version: options.schemaVersion }, 1);
+  // Breaker states live in Redis (shared by the fleet); the providers hand over a reader once built.
+  let breakerReader: (() => Promise<Array<{ service: string; value: number }>>) | undefined;
+  const breakerState = new Gauge({
+    name: 'mathpix_circuit_breaker_state',
+    help: 'Circuit breaker state per external service (0 closed, 1 half-open, 2 open)',
+    labelNames: ['service'] as const,
+    registers: [registry],
+    async collect() {
+      if (!breakerReader) return;
+      for (const { service, value } of await breakerReader()) this.set({ service }, value);
+    },
+  });
+  if (options.collectReviewBacklog) registerReviewBacklog(registry, options.collectReviewBacklog);
 
   return {
     registry,
@@ -82,9 +104,46 @@ export function createMetrics(options: MetricsOptions): PipelineMetrics {
     apiCalls: new Counter({ name: 'mathpix_api_calls_total', help: 'Total number of external API calls', labelNames: ['service', 'status'] as const, registers: [registry] }),
     processingSeconds: new Histogram({ name: 'mathpix_processing_seconds', help: 'Image processing time in seconds by stage', labelNames: ['stage'] as const, buckets: STAGE_BUCKETS, registers: [registry] }),
     apiLatency: new Histogram({ name: 'mathpix_api_latency_seconds', help: 'External API call latency in seconds', labelNames: ['service'] as const, buckets: STAGE_BUCKETS, registers: [registry] }),
+    breakerState,
+    readBreakerStatesWith: (reader) => {
+      breakerReader = reader;
+    },
     activeWorkers: new Gauge({ name: 'mathpix_active_workers', help: 'Number of currently active processing workers', registers: [registry] }),
     stageOutcomes: new Counter({ name: 'mathpix_stage_runs_total', help: 'Stage attempts by outcome', labelNames: ['stage', 'status'] as const, registers: [registry] }),
     httpRequests: new Counter({ name: 'mathpix_http_requests_total', help: 'HTTP requests served by the API', labelNames: ['method', 'route', 'status'] as const, registers: [registry] }),
     httpDuration: new Histogram({ name: 'mathpix_http_request_duration_seconds', help: 'HTTP request duration in seconds', labelNames: ['method', 'route'] as const, buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30], registers: [registry] }),
   };
+}
+
+function registerReviewBacklog(registry: Registry, collect: NonNullable<MetricsOptions['collectReviewBacklog']>): void {
+  // One read per scrape feeds both gauges; the second collector reuses the first one's answer.
+  let last: Promise<{ jobs: number; oldestAgeSeconds: number }> | undefined;
+  new Gauge({
+    name: 'mathpix_review_backlog_jobs',
+    help: 'Jobs awaiting human review',
+    registers: [registry],
+    async collect() {
+      last = collect();
+      this.set((await last).jobs);
+    },
+  });
+  new Gauge({
+    name: 'mathpix_review_backlog_oldest_seconds',
+    help: 'Age in seconds of the oldest job awaiting human review (0 when none)',
+    registers: [registry],
+    async collect() {
+      this.set((await (last ?? collect())).oldestAgeSeconds);
+      last = undefined;
+    },
+  });
+}
+
+/** prom-client's gauges that carry a counter's `_total` suffix (`promtool check metrics` rejects
+ * them); each has a correctly named twin without the suffix (`mathpix_nodejs_active_handles`...). */
+const MISNAMED_DEFAULT_GAUGES = ['active_handles_total', 'active_requests_total', 'active_resources_total'];
+
+/** Node process metrics (CPU, memory, heap, event loop, GC), prefixed `mathpix_`. */
+function registerProcessMetrics(registry: Registry): void {
+  collectDefaultMetrics({ register: registry, prefix: 'mathpix_' });
+  for (const name of MISNAMED_DEFAULT_GAUGES) registry.removeSingleMetric(`mathpix_nodejs_${name}`);
 }
