@@ -1,0 +1,72 @@
+/** Lua scripts that keep the shared tier's size index consistent with its entries. */
+
+/**
+ * recordEntry: indexes a freshly written entry and evicts the oldest entries while the shared tier
+ * is above its byte budget (`PIPELINE_CACHE_MAX_SIZE_MB`).
+ * KEYS[1] index zset (member = entry key, score = written-at ms)
+ * KEYS[2] sizes hash (entry key -> bytes)   KEYS[3] stats hash (bytes:<ns>, entries:<ns>, bytes)
+ * ARGV[1] entry key  ARGV[2] bytes  ARGV[3] now ms  ARGV[4] max total bytes  ARGV[5] namespace
+ * Returns: number of entries evicted.
+ */
+export const RECORD_ENTRY = `
+local function forget(key)
+  local size = tonumber(redis.call('HGET', KEYS[2], key) or '0')
+  local ns = string.match(key, ':(stage_%a):g%d+:') or 'unknown'
+  redis.call('ZREM', KEYS[1], key)
+  redis.call('HDEL', KEYS[2], key)
+  redis.call('HINCRBY', KEYS[3], 'bytes', -size)
+  redis.call('HINCRBY', KEYS[3], 'bytes:' .. ns, -size)
+  redis.call('HINCRBY', KEYS[3], 'entries:' .. ns, -1)
+end
+if redis.call('HEXISTS', KEYS[2], ARGV[1]) == 1 then forget(ARGV[1]) end
+redis.call('ZADD', KEYS[1], ARGV[3], ARGV[1])
+redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
+redis.call('HINCRBY', KEYS[3], 'bytes', ARGV[2])
+redis.call('HINCRBY', KEYS[3], 'bytes:' .. ARGV[5], ARGV[2])
+redis.call('HINCRBY', KEYS[3], 'entries:' .. ARGV[5], 1)
+local evicted = 0
+while tonumber(redis.call('HGET', KEYS[3], 'bytes') or '0') > tonumber(ARGV[4]) do
+  local oldest = redis.call('ZRANGE', KEYS[1], 0, 0)[1]
+  if not oldest or oldest == ARGV[1] then break end
+  redis.call('UNLINK', oldest)
+  forget(oldest)
+  evicted = evicted + 1
+end
+return evicted
+`;
+
+/**
+ * forgetEntries: drops index records of entries that are gone (expired or cleared).
+ * KEYS[1] index zset  KEYS[2] sizes hash  KEYS[3] stats hash
+ * ARGV[1..n] entry keys; each is forgotten only if its value key no longer exists (or ARGV is
+ * prefixed by "!" to forget unconditionally after deleting it).
+ * Returns: number of records dropped.
+ */
+export const FORGET_ENTRIES = `
+local dropped = 0
+for _, arg in ipairs(ARGV) do
+  local force = string.sub(arg, 1, 1) == '!'
+  local key = force and string.sub(arg, 2) or arg
+  if force then redis.call('UNLINK', key) end
+  if (force or redis.call('EXISTS', key) == 0) and redis.call('HEXISTS', KEYS[2], key) == 1 then
+    local size = tonumber(redis.call('HGET', KEYS[2], key) or '0')
+    local ns = string.match(key, ':(stage_%a):g%d+:') or 'unknown'
+    redis.call('ZREM', KEYS[1], key)
+    redis.call('HDEL', KEYS[2], key)
+    redis.call('HINCRBY', KEYS[3], 'bytes', -size)
+    redis.call('HINCRBY', KEYS[3], 'bytes:' .. ns, -size)
+    redis.call('HINCRBY', KEYS[3], 'entries:' .. ns, -1)
+    dropped = dropped + 1
+  end
+end
+return dropped
+`;
+
+/**
+ * releaseLock: deletes a single-flight lock only if this worker still owns it.
+ * KEYS[1] lock key  ARGV[1] owner token.  Returns 1 released, 0 not the owner.
+ */
+export const RELEASE_LOCK = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+`;
