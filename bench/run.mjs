@@ -1,0 +1,86 @@
+#!/usr/bin/env node
+/**
+ * `pnpm bench`: runs the comparisons of bench/README.md one after the other on one Redis,
+ * writes `bench/results/latest.json`, `latest.md` and `chart.svg`, and prints the table.
+ *
+ *   node bench/run.mjs [--only=1,2,5] [--quick]
+ *
+ * Redis: BENCH_REDIS_URL when set; otherwise a private redis-server on a free port (so other
+ * traffic on a shared Redis does not blur the per-image Redis costs), else REDIS_URL.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { BENCH_DIR, ensureRedis, freePort, redisAnswers, sleep } from './lib/common.mjs';
+import { renderMarkdown } from './lib/report.mjs';
+import { renderChart } from './lib/chart.mjs';
+import { runOverhead } from './comparisons/overhead.mjs';
+import { runSubmission } from './comparisons/submission.mjs';
+import { runRealWork } from './comparisons/real-work.mjs';
+import { runCache } from './comparisons/cache.mjs';
+import { runScaling } from './comparisons/scaling.mjs';
+
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const only = args.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',').map(Number);
+const COMPARISONS = [
+  [1, runOverhead],
+  [2, runSubmission],
+  [3, runRealWork],
+  [5, runScaling],
+  [4, runCache],
+];
+
+const children = [];
+async function privateRedis() {
+  if (process.env.BENCH_REDIS_URL) return process.env.BENCH_REDIS_URL;
+  if (spawnSync('redis-server', ['--version']).status !== 0) return ensureRedis(children);
+  const port = await freePort();
+  children.push(spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' }));
+  const url = `redis://127.0.0.1:${port}`;
+  for (let i = 0; i < 50 && !(await redisAnswers(url)); i++) await sleep(100);
+  return url;
+}
+
+async function main() {
+  const redisUrl = await privateRedis();
+  const results = [];
+  for (const [id, run] of COMPARISONS) {
+    if (only && !only.includes(id)) continue;
+    const started = Date.now();
+    process.stdout.write(`comparison ${id}... `);
+    try {
+      const result = await run({ redisUrl, quick });
+      result.seconds = Math.round((Date.now() - started) / 100) / 10;
+      results.push(result);
+      console.log(`done in ${result.seconds} s`);
+    } catch (err) {
+      console.log(`failed: ${err?.stack ?? err}`);
+      results.push({ id, title: `comparison ${id}`, error: String(err?.message ?? err) });
+    }
+  }
+  const report = {
+    generated_at: new Date().toISOString(),
+    machine: { cpus: os.cpus().length, cpu_model: os.cpus()[0]?.model, memory_gb: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.platform()} ${os.release()}` },
+    quick,
+    results: results.sort((a, b) => a.id - b.id),
+  };
+  const dir = path.join(BENCH_DIR, 'results');
+  mkdirSync(dir, { recursive: true });
+  const markdown = renderMarkdown(report);
+  writeFileSync(path.join(dir, 'latest.json'), `${JSON.stringify(report, null, 2)}\n`);
+  writeFileSync(path.join(dir, 'latest.md'), markdown);
+  writeFileSync(path.join(dir, 'chart.svg'), renderChart(report));
+  console.log(`\n${markdown}`);
+  console.log(`written: bench/results/latest.json, latest.md, chart.svg`);
+}
+
+main()
+  .catch((err) => {
+    console.error(err);
+    process.exitCode = 1;
+  })
+  .finally(() => {
+    for (const child of children) child.kill('SIGTERM');
+  });
