@@ -15,7 +15,8 @@ module.exports = {
       displayName: 'unit',
       // Package and app tests, plus root suites that are not integration (architecture, deploy...).
       testMatch: ['<rootDir>/{packages,apps}/*/test/**/*.test.ts', '<rootDir>/test/**/*.test.ts'],
-      testPathIgnorePatterns: ['/node_modules/', '/dist/', '<rootDir>/test/integration/'],
+      // test/reliability has its own config (`pnpm test:reliability`): minutes of real faults.
+      testPathIgnorePatterns: ['/node_modules/', '/dist/', '<rootDir>/test/integration/', '<rootDir>/test/reliability/'],
     },
     { ...base, displayName: 'integration', testMatch: ['<rootDir>/test/integration/**/*.test.ts'] },
   ],

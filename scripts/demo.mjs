@@ -78,6 +78,10 @@ const short = (s, n = 100) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
 
 function summarise(file, view, result, seconds) {
   console.log(`\n=== ${path.relative(process.cwd(), file)}  (${view.status} in ${seconds.toFixed(1)} s)`);
+  if (view.status === 'awaiting_review') {
+    console.log(`  waits for a person (confidence below the review threshold): open /review/${view.id} on the API`);
+    return;
+  }
   if (view.status !== 'completed') {
     console.log(`  error: ${view.error ? `[${view.error.stage}] ${view.error.code}: ${view.error.message}` : 'none'}`);
     return;
@@ -145,7 +149,7 @@ async function main() {
       view = await (await fetch(`${base}/v1/jobs/${id}?wait=20`)).json();
     } while (!['completed', 'failed', 'cancelled', 'awaiting_review'].includes(view.status));
     const result = view.status === 'completed' ? await (await fetch(`${base}/v1/jobs/${id}/result`)).json() : undefined;
-    if (view.status !== 'completed') failed++;
+    if (view.status !== 'completed' && view.status !== 'awaiting_review') failed++;
     summarise(file, view, result, (Date.now() - started.get(id)) / 1000);
   }
   console.log(`\n${ids.length - failed} of ${images.length} image(s) completed`);

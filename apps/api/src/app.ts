@@ -8,11 +8,15 @@ import type { PipelineConfig } from '@mpp/config';
 import { PipelineQueues, createRedis } from '@mpp/queue';
 import { RESULT_SCHEMA_VERSION } from '@mpp/schemas';
 import { BlobStore, JobDeadlines, JobEvents, JobStore, storeKeys } from '@mpp/store';
-import { createLogger, createMetrics, type Logger } from '@mpp/telemetry';
+import { createLogger, createMetrics, httpTracing, type Logger } from '@mpp/telemetry';
 import type { ApiDeps } from './deps';
 import { HttpProblem, problemHandler } from './http/problem';
 import { jobsRouter } from './routes/jobs';
 import { opsRouter } from './routes/ops';
+import { adminCacheRouter } from './routes/admin-cache';
+import { adminBreakersRouter } from './routes/admin-breakers';
+import { StageCache } from '@mpp/cache';
+import { mountHumanReview } from './human-review';
 
 export interface ApiApp {
   app: Express;
@@ -39,6 +43,8 @@ export function createApiApp(options: { config: PipelineConfig; logger?: Logger 
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
+  // A server span per request; the jobs it enqueues carry its trace through every stage.
+  app.use(httpTracing<express.Request, express.Response>((req) => (req.route?.path ? `${req.baseUrl}${String(req.route.path)}` : undefined)));
   app.use((req, res, next) => {
     const end = metrics.httpDuration.startTimer({ method: req.method });
     res.on('finish', () => {
@@ -52,6 +58,11 @@ export function createApiApp(options: { config: PipelineConfig; logger?: Logger 
   // base64 grows images by a third; leave room for it and for the other fields.
   app.use('/v1', express.json({ limit: Math.ceil(config.server.maxRequestBytes * 1.4) + 65_536, strict: true }));
   app.use('/v1/jobs', jobsRouter(deps));
+  const cache = new StageCache({ redis, redisUrl: config.redis.url, prefix: config.redis.prefix, ttlSeconds: config.env.PIPELINE_CACHE_TTL, memoryItems: 0, maxSizeBytes: config.env.PIPELINE_CACHE_MAX_SIZE_MB * 1024 * 1024 });
+  app.use('/v1/admin/cache', adminCacheRouter(cache));
+  app.use('/v1/admin/breakers', adminBreakersRouter(deps));
+  // /v1/reviews, /v1/jobs/:id/image, the dashboard and review pages, bull-board at /admin/queues.
+  mountHumanReview(app, deps);
   app.use((req, _res, next) => next(new HttpProblem(404, 'not-found', 'Not found', `no route for ${req.method} ${req.path}`)));
   app.use(problemHandler(logger));
 
@@ -77,6 +88,7 @@ export function createApiApp(options: { config: PipelineConfig; logger?: Logger 
         });
       }
       await queues.close();
+      await cache.close();
       await Promise.all([redis.quit().catch(() => undefined), subscriber.quit().catch(() => undefined)]);
     },
   };

@@ -7,11 +7,13 @@ import type { PipelineConfig } from '@mpp/config';
 import { PipelineQueues, StageWorkerHost, createRedis } from '@mpp/queue';
 import { RESULT_SCHEMA_VERSION } from '@mpp/schemas';
 import { STAGE_HANDLERS, type StageHandlers, type StageProviders, type StageSettings } from '@mpp/stages';
-import { createLocalProviders } from '@mpp/providers';
+import { createProviders } from '@mpp/providers';
 import { BlobStore, JobDeadlines, JobStore, storeKeys } from '@mpp/store';
 import { createLogger, createMetrics, PIPELINE_VERSION, type Logger } from '@mpp/telemetry';
 import { startHealthServer } from './health-server';
 import { createStageRunner } from './stage-runner';
+import { StageCache } from '@mpp/cache';
+import { createReviewService, ReviewGate, startReviewSweeper } from '@mpp/review';
 
 export interface WorkerAppOptions {
   config: PipelineConfig;
@@ -21,6 +23,8 @@ export interface WorkerAppOptions {
   providers?: StageProviders;
   /** `false` to run without the HTTP server (in-process tests). */
   healthServer?: boolean;
+  /** BullMQ lock and stall check; short values let the reliability suite prove take-over quickly. */
+  lock?: { durationMs?: number; stalledIntervalMs?: number };
 }
 
 export interface WorkerApp {
@@ -42,15 +46,21 @@ export function stageSettings(config: PipelineConfig): StageSettings {
 export async function createWorkerApp(options: WorkerAppOptions): Promise<WorkerApp> {
   const { config } = options;
   const logger = options.logger ?? createLogger({ level: config.env.PIPELINE_LOG_LEVEL, name: 'mathpix-worker' });
-  const metrics = createMetrics({ schemaVersion: RESULT_SCHEMA_VERSION });
+  // Queue sizes of this worker's own stages, read from BullMQ at scrape time (autoscalers read them).
+  const metrics = createMetrics({ schemaVersion: RESULT_SCHEMA_VERSION, collectQueueSizes: () => queues.depths(config.worker.stages) });
   const redis = createRedis(config.redis.url);
   const keys = storeKeys(config.redis.prefix);
   const store = new JobStore(redis, keys, config.resultTtlSeconds);
   const blobs = new BlobStore(redis, keys, config.image.ttlSeconds);
   const queues = new PipelineQueues(redis, config.redis.prefix);
-  const local = options.providers ? undefined : createLocalProviders();
+  // Chains B = mathpix, local and C = anthropic, gemini, local; providers without keys are skipped.
+  const local = options.providers ? undefined : createProviders(config, { redis, metrics, logger });
   const providers = options.providers ?? local!.providers;
+  const cache = new StageCache({ redis, redisUrl: config.redis.url, prefix: config.redis.prefix, ttlSeconds: config.env.PIPELINE_CACHE_TTL, memoryItems: config.env.PIPELINE_MEMORY_CACHE_ITEMS, maxSizeBytes: config.env.PIPELINE_CACHE_MAX_SIZE_MB * 1024 * 1024 });
+  // Human review: G opens tasks, H parks (no slot held) until a decision wakes it (docs/review.md).
+  const review = createReviewService({ config, redis, store, deadlines: new JobDeadlines(redis, keys, store), wake: (id) => queues.wakeStage(id, 'H'), logger });
   const host = new StageWorkerHost({
+    gate: new ReviewGate(review, store),
     connection: redis,
     queues,
     store,
@@ -58,7 +68,9 @@ export async function createWorkerApp(options: WorkerAppOptions): Promise<Worker
     concurrency: config.worker.concurrency,
     logger,
     metrics,
-    run: createStageRunner({ store, blobs, providers, settings: stageSettings(config), handlers: { ...STAGE_HANDLERS, ...options.handlers } }),
+    lockDurationMs: options.lock?.durationMs,
+    stalledIntervalMs: options.lock?.stalledIntervalMs,
+    run: createStageRunner({ store, blobs, providers, settings: stageSettings(config), handlers: { ...STAGE_HANDLERS, ...options.handlers }, cache: { cache, pipelineVersion: PIPELINE_VERSION } }),
   });
   host.start();
 
@@ -71,6 +83,7 @@ export async function createWorkerApp(options: WorkerAppOptions): Promise<Worker
     );
   }, 5_000);
   sweeper.unref();
+  const stopReviewSweeper = startReviewSweeper(review, logger);
 
   let server: http.Server | undefined;
   if (options.healthServer !== false) {
@@ -78,6 +91,8 @@ export async function createWorkerApp(options: WorkerAppOptions): Promise<Worker
       registry: metrics.registry,
       version: PIPELINE_VERSION,
       metricsEnabled: config.env.PROMETHEUS_ENABLED,
+      // preStop: intake stops at once, active jobs get WORKER_SHUTDOWN_GRACE_SECONDS; SIGTERM then finds nothing to wait for.
+      drain: () => host.close(config.worker.shutdownGraceMs),
       ready: async () => {
         const redisOk = await redis.ping().then(() => true, () => false);
         const checks = { redis: redisOk ? 'connected' : 'unreachable', workers: host.running ? 'running' : 'stopped', stages: config.worker.stages.join(',') };
@@ -94,10 +109,12 @@ export async function createWorkerApp(options: WorkerAppOptions): Promise<Worker
       closing ??= (async () => {
         logger.info('worker shutting down: no new jobs, draining active ones');
         clearInterval(sweeper);
+        stopReviewSweeper();
         await host.close(config.worker.shutdownGraceMs);
         await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
         await queues.close();
         await local?.close();
+        await cache.close();
         await redis.quit().catch(() => undefined);
         logger.info('worker stopped');
       })();

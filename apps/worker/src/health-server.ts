@@ -8,6 +8,8 @@ export interface HealthServerDeps {
   version: string;
   ready: () => Promise<{ ok: boolean; checks: Record<string, string> }>;
   metricsEnabled: boolean;
+  /** `POST /drain` (Kubernetes preStop): stop taking jobs, answer when active ones are done. */
+  drain?: () => Promise<void>;
 }
 
 export function startHealthServer(port: number, host: string, deps: HealthServerDeps): Promise<http.Server> {
@@ -18,6 +20,12 @@ export function startHealthServer(port: number, host: string, deps: HealthServer
     };
     const path = (req.url ?? '/').split('?')[0];
     void (async () => {
+      // Only from inside the pod (the preStop hook): no one else on the network may stop a worker.
+      const local = ['127.0.0.1', '::1', '::ffff:127.0.0.1'].includes(req.socket.remoteAddress ?? '');
+      if (req.method === 'POST' && path === '/drain' && deps.drain && local) {
+        await deps.drain();
+        return send(200, { status: 'drained' });
+      }
       if (req.method !== 'GET') return send(405, { title: 'Method Not Allowed', status: 405 });
       if (path === '/health') return send(200, { status: 'healthy', version: deps.version, timestamp: new Date().toISOString() });
       if (path === '/ready') {

@@ -7,6 +7,7 @@ import { PipelineOptions, STAGE_CATALOG, STAGE_OUTPUT_SCHEMAS, type StageId } fr
 import type { StageRunner, StageRunOutcome } from '@mpp/queue';
 import type { BlobStore, JobStore } from '@mpp/store';
 import type { StageContext, StageHandlers, StageProviders, StageSettings } from '@mpp/stages';
+import { providerIdentities, runStageCached, type StageRunCache } from '@mpp/cache';
 
 export interface StageRunnerDeps {
   store: JobStore;
@@ -14,6 +15,8 @@ export interface StageRunnerDeps {
   handlers: StageHandlers;
   providers: StageProviders;
   settings: StageSettings;
+  /** Stage results cache (B-F); hits are reported as stage status `cached`. */
+  cache?: StageRunCache;
 }
 
 export class JobGoneError extends Error {
@@ -53,7 +56,9 @@ export function createStageRunner(deps: StageRunnerDeps): StageRunner {
     };
     const input = stage === 'A' ? { original_ref: record.original_ref } : upstream;
     const handler = handlers[stage] as (input: unknown, ctx: StageContext) => Promise<unknown>;
-    const output = STAGE_OUTPUT_SCHEMAS[stage].parse(await handler(input, ctx));
-    return { output };
+    const run = async () => STAGE_OUTPUT_SCHEMAS[stage].parse(await handler(input, ctx));
+    const providers = { text: providerIdentities(deps.providers.text), vision: providerIdentities(deps.providers.vision) };
+    const { output, status } = await runStageCached(deps.cache, { stage, imageRef: record.original_ref, options, settings: deps.settings, providers }, run, signal);
+    return { output: STAGE_OUTPUT_SCHEMAS[stage].parse(output), status };
   };
 }

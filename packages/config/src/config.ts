@@ -10,7 +10,7 @@ export interface PipelineConfig {
   /** Deadline of a job without its own `timeout_seconds`. */
   jobTimeoutSeconds: number;
   worker: { stages: Env['WORKER_STAGES']; concurrency: number; metricsPort: number; shutdownGraceMs: number };
-  review: { threshold: number };
+  review: { threshold: number; leaseSeconds: number; expiryHours: number; expiryAction: 'escalate' | 'reject'; recheckSeconds: number };
   alignment: { base_alignment_threshold: number; position_weight: number; semantic_weight: number };
   providers: {
     mathpix: { appId?: string; appKey?: string; baseUrl: string };
@@ -18,6 +18,13 @@ export interface PipelineConfig {
     gemini: { apiKey?: string; baseUrl?: string; model: string };
   };
   breaker: { failureThreshold: number; successThreshold: number; timeoutMs: number; halfOpenMaxCalls: number };
+  /** Policies around every external provider call, and prices for the usage estimate. */
+  providerCalls: { timeoutMs: number; maxRetries: number; concurrency: number; rateLimitMaxWaitMs: number };
+  prices: {
+    mathpix: { perCallUsd: number };
+    anthropic: { inputPerMTokUsd: number; outputPerMTokUsd: number };
+    gemini: { inputPerMTokUsd: number; outputPerMTokUsd: number };
+  };
 }
 
 export function buildConfig(env: Env): PipelineConfig {
@@ -30,7 +37,13 @@ export function buildConfig(env: Env): PipelineConfig {
     resultTtlSeconds: env.PIPELINE_RESULT_TTL,
     jobTimeoutSeconds: env.PIPELINE_JOB_TIMEOUT,
     worker: { stages: env.WORKER_STAGES, concurrency: env.PIPELINE_WORKERS, metricsPort: env.WORKER_METRICS_PORT, shutdownGraceMs: env.WORKER_SHUTDOWN_GRACE_SECONDS * 1000 },
-    review: { threshold: env.REVIEW_THRESHOLD },
+    review: {
+      threshold: env.REVIEW_THRESHOLD,
+      leaseSeconds: env.REVIEW_LEASE_SECONDS,
+      expiryHours: env.REVIEW_EXPIRY_HOURS,
+      expiryAction: env.REVIEW_EXPIRY_ACTION,
+      recheckSeconds: env.REVIEW_RECHECK_SECONDS,
+    },
     alignment: { base_alignment_threshold: env.ALIGNMENT_BASE_THRESHOLD, position_weight: env.ALIGNMENT_POSITION_WEIGHT, semantic_weight: env.ALIGNMENT_SEMANTIC_WEIGHT },
     providers: {
       mathpix: { appId: env.MATHPIX_APP_ID, appKey: env.MATHPIX_APP_KEY, baseUrl: env.MATHPIX_API_URL },
@@ -38,6 +51,17 @@ export function buildConfig(env: Env): PipelineConfig {
       gemini: { apiKey: env.GEMINI_API_KEY, baseUrl: env.GEMINI_BASE_URL, model: env.GEMINI_MODEL },
     },
     breaker: { failureThreshold: env.CB_FAILURE_THRESHOLD, successThreshold: env.CB_SUCCESS_THRESHOLD, timeoutMs: env.CB_TIMEOUT_SECONDS * 1000, halfOpenMaxCalls: env.CB_HALF_OPEN_MAX_CALLS },
+    providerCalls: {
+      timeoutMs: env.PROVIDER_TIMEOUT_SECONDS * 1000,
+      maxRetries: env.PROVIDER_MAX_RETRIES,
+      concurrency: env.PROVIDER_MAX_CONCURRENCY,
+      rateLimitMaxWaitMs: env.PROVIDER_RATE_LIMIT_MAX_WAIT_SECONDS * 1000,
+    },
+    prices: {
+      mathpix: { perCallUsd: env.PRICE_MATHPIX_PER_CALL_USD },
+      anthropic: { inputPerMTokUsd: env.PRICE_ANTHROPIC_INPUT_PER_MTOK_USD, outputPerMTokUsd: env.PRICE_ANTHROPIC_OUTPUT_PER_MTOK_USD },
+      gemini: { inputPerMTokUsd: env.PRICE_GEMINI_INPUT_PER_MTOK_USD, outputPerMTokUsd: env.PRICE_GEMINI_OUTPUT_PER_MTOK_USD },
+    },
   };
 }
 

@@ -83,6 +83,11 @@ export const EnvSchema = z.object({
   PIPELINE_MAX_IMAGE_DIMENSION: int(4096, 50, 16_384),
   PIPELINE_MIN_IMAGE_DIMENSION: int(50, 1, 4096),
   REVIEW_THRESHOLD: num(0.7, 0, 1),
+  REVIEW_LEASE_SECONDS: int(900, 1, 86_400),
+  REVIEW_EXPIRY_HOURS: num(48, 0.001, 24 * 365),
+  REVIEW_EXPIRY_ACTION: z.preprocess(emptyToUndefined, z.enum(['escalate', 'reject']).default('escalate')),
+  REVIEW_RECHECK_SECONDS: int(300, 1, 86_400),
+  QUEUE_DASHBOARD_READ_ONLY: bool(true),
   ALIGNMENT_BASE_THRESHOLD: num(0.6, 0, 1),
   ALIGNMENT_POSITION_WEIGHT: num(0.4, 0, 1),
   ALIGNMENT_SEMANTIC_WEIGHT: num(0.6, 0, 1),
@@ -92,6 +97,17 @@ export const EnvSchema = z.object({
   CB_SUCCESS_THRESHOLD: int(2, 1),
   CB_TIMEOUT_SECONDS: num(60, 0.1, 86_400),
   CB_HALF_OPEN_MAX_CALLS: int(1, 1),
+
+  // External provider calls (docs/providers.md)
+  PROVIDER_TIMEOUT_SECONDS: num(30, 0.05, 600),
+  PROVIDER_MAX_RETRIES: int(2, 0, 10),
+  PROVIDER_MAX_CONCURRENCY: int(8, 1, 1000),
+  PROVIDER_RATE_LIMIT_MAX_WAIT_SECONDS: num(120, 0, 3600),
+  PRICE_MATHPIX_PER_CALL_USD: num(0.004, 0, 100),
+  PRICE_ANTHROPIC_INPUT_PER_MTOK_USD: num(3, 0, 10_000),
+  PRICE_ANTHROPIC_OUTPUT_PER_MTOK_USD: num(15, 0, 10_000),
+  PRICE_GEMINI_INPUT_PER_MTOK_USD: num(0.3, 0, 10_000),
+  PRICE_GEMINI_OUTPUT_PER_MTOK_USD: num(2.5, 0, 10_000),
 
   // Server
   SERVER_HOST: z.preprocess(emptyToUndefined, z.string().default('0.0.0.0')),

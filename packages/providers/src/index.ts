@@ -3,3 +3,4 @@ export * from './local/tesseract-engine';
 export * from './local/index';
 export { LocalTextProvider } from './local/text';
 export { LocalVisionProvider } from './local/vision';
+export * from './external/index';

@@ -6,3 +6,6 @@ export * from './errors';
 export * from './connection';
 export * from './pipeline-queues';
 export * from './stage-worker-host';
+export * from './telemetry';
+export * from './stage-gate';
+export * from './queue-board';

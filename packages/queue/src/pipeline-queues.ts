@@ -6,7 +6,8 @@ import { FlowProducer, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { STAGE_IDS, type StageId } from '@mpp/schemas';
 import { buildIngestionJob, buildPipelineFlow, type FlowPlan } from './flow';
-import { bullPrefix, stageQueueName } from './names';
+import { bullPrefix, stageJobId, stageQueueName } from './names';
+import { queueTelemetry } from './telemetry';
 
 export const COUNTED_STATES = ['waiting', 'prioritized', 'active', 'delayed', 'waiting-children', 'failed'] as const;
 export type CountedState = (typeof COUNTED_STATES)[number];
@@ -33,14 +34,14 @@ export class PipelineQueues {
   queue(stage: StageId): Queue {
     let q = this.queues.get(stage);
     if (!q) {
-      q = new Queue(stageQueueName(stage), { connection: this.connection, prefix: this.prefix });
+      q = new Queue(stageQueueName(stage), { connection: this.connection, prefix: this.prefix, telemetry: queueTelemetry() });
       this.queues.set(stage, q);
     }
     return q;
   }
 
   private flows(): FlowProducer {
-    this.flowProducer ??= new FlowProducer({ connection: this.connection, prefix: this.prefix });
+    this.flowProducer ??= new FlowProducer({ connection: this.connection, prefix: this.prefix, telemetry: queueTelemetry() });
     return this.flowProducer;
   }
 
@@ -78,6 +79,24 @@ export class PipelineQueues {
   async waitingTotal(): Promise<number> {
     const depths = await this.depths();
     return depths.filter((d) => d.state === 'waiting' || d.state === 'prioritized' || d.state === 'delayed').reduce((n, d) => n + d.count, 0);
+  }
+
+  /**
+   * Wakes a stage job parked in the delayed set (see `StageGate`) so it runs now. Returns false
+   * when there was nothing to wake (not parked, or already gone).
+   */
+  async wakeStage(jobId: string, stage: StageId): Promise<boolean> {
+    const job = await this.queue(stage).getJob(stageJobId(jobId, stage));
+    if (!job || !(await job.isDelayed())) return false;
+    return job.promote().then(
+      () => true,
+      () => false,
+    );
+  }
+
+  /** Every stage queue, for read-only views such as the bull-board dashboard. */
+  allQueues(): Queue[] {
+    return STAGE_IDS.map((s) => this.queue(s));
   }
 
   async close(): Promise<void> {

@@ -3,16 +3,19 @@
  * records per-stage status, timings and attempts; maps errors to retry / no-retry; adds phase 2
  * after ingestion; completes the job when its last stage is done; and drains on shutdown.
  */
-import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { jobConfidence, STAGE_CATALOG, STAGE_DONE, STAGE_IDS, STAGE_NAMES, type StageId } from '@mpp/schemas';
 import type { JobStore } from '@mpp/store';
-import type { Logger, PipelineMetrics } from '@mpp/telemetry';
+import { withSpan, type Logger, type PipelineMetrics } from '@mpp/telemetry';
 import { describeStageError, StageTimeoutError } from './errors';
 import type { StageJobData } from './flow';
 import { stageQueueName } from './names';
 import type { PipelineQueues } from './pipeline-queues';
 import { planFromOptions } from './plan';
+import { pauseQueueFor, rateLimitDelay } from './rate-limit';
+import { queueTelemetry } from './telemetry';
+import type { StageGate } from './stage-gate';
 
 export interface StageRunRequest {
   jobId: string;
@@ -40,6 +43,10 @@ export interface StageWorkerHostOptions {
   metrics?: PipelineMetrics;
   /** How long a worker may hold a job without renewing its lock (BullMQ stall detection). */
   lockDurationMs?: number;
+  /** How often this worker looks for stalled jobs (lost locks) and hands them back; default 30 s. */
+  stalledIntervalMs?: number;
+  /** Lets a stage wait outside the queue (human review) without holding a slot. */
+  gate?: StageGate;
 }
 
 export class StageWorkerHost {
@@ -58,12 +65,14 @@ export class StageWorkerHost {
 
   start(): void {
     for (const stage of this.opts.stages) {
-      const worker = new Worker<StageJobData>(stageQueueName(stage), (job, _token, signal) => this.process(job, signal), {
+      const worker = new Worker<StageJobData>(stageQueueName(stage), (job, token, signal) => this.process(job, signal, token), {
         connection: this.opts.connection,
         prefix: this.opts.queues.prefix,
         concurrency: this.opts.concurrency,
         lockDuration: this.opts.lockDurationMs ?? 30_000,
         maxStalledCount: 1,
+        stalledInterval: this.opts.stalledIntervalMs ?? 30_000,
+        telemetry: queueTelemetry(),
       });
       worker.on('failed', (job, err) => void this.onFailed(job, err));
       worker.on('error', (err) => this.opts.logger.error({ err, stage }, 'stage worker error'));
@@ -86,11 +95,12 @@ export class StageWorkerHost {
     this.workers.length = 0;
   }
 
-  private async process(job: Job<StageJobData>, bullSignal?: AbortSignal): Promise<{ provider: string }> {
+  private async process(job: Job<StageJobData>, bullSignal?: AbortSignal, token?: string): Promise<{ provider: string }> {
     const { jobId, stage } = job.data;
     const { store, metrics } = this.opts;
     const attempt = job.attemptsMade + 1;
     const logger = this.opts.logger.child({ job_id: jobId, stage, attempt });
+    if (this.opts.gate) await this.parkIfGated(job, token, logger);
     if (!(await store.stageStarted(jobId, stage, attempt))) {
       logger.info('job already ended; stage not run');
       return { provider: 'none' };
@@ -104,14 +114,25 @@ export class StageWorkerHost {
     metrics?.activeWorkers.inc();
     const started = performance.now();
     try {
-      const outcome = await raceAbort(this.opts.run({ jobId, stage, attempt, signal: controller.signal, logger }), controller.signal);
+      // A span per stage attempt, a child of BullMQ's `process` span (itself a child of the span
+      // that enqueued the job), so the job's trace shows each stage with its job id and outcome.
+      const spanAttributes = { 'mpp.job_id': jobId, 'mpp.stage': stage, 'mpp.stage_name': STAGE_NAMES[stage], 'mpp.attempt': attempt };
+      const run = () => raceAbort(this.opts.run({ jobId, stage, attempt, signal: controller.signal, logger }), controller.signal);
+      const outcome = await withSpan(`stage ${stage} ${STAGE_NAMES[stage]}`, { attributes: spanAttributes }, run);
       await store.stageCompleted(jobId, stage, outcome.output, outcome.status ?? 'completed');
+      await this.opts.gate?.afterStage(jobId, stage, outcome.output);
       metrics?.processingSeconds.observe({ stage: STAGE_NAMES[stage] }, (performance.now() - started) / 1000);
       metrics?.stageOutcomes.inc({ stage: STAGE_NAMES[stage], status: outcome.status ?? 'completed' });
       if (stage === 'A') await this.startPhaseTwo(jobId);
       if (job.data.final) await this.completeIfDone(jobId, logger);
       return { provider: outcome.output.provider };
     } catch (err) {
+      const pauseMs = rateLimitDelay(err);
+      if (pauseMs !== undefined) {
+        logger.warn({ pause_ms: pauseMs, err: (err as Error).message }, 'rate limited: pausing the stage queue; the job waits without losing an attempt');
+        metrics?.stageOutcomes.inc({ stage: STAGE_NAMES[stage], status: 'rate_limited' });
+        throw await pauseQueueFor(this.opts.queues.queue(stage), pauseMs);
+      }
       const info = describeStageError(err);
       const final = !info.retryable || attempt >= (job.opts.attempts ?? 1);
       logger.warn({ code: info.code, err: info.message, final }, 'stage attempt failed');
@@ -127,6 +148,18 @@ export class StageWorkerHost {
     }
   }
 
+  /** Parks the BullMQ job in the delayed set while the gate says wait; holds no slot meanwhile. */
+  private async parkIfGated(job: Job<StageJobData>, token: string | undefined, logger: Logger): Promise<void> {
+    const { jobId, stage } = job.data;
+    const verdict = await this.opts.gate!.beforeStage(jobId, stage);
+    if (verdict.action === 'run') return;
+    await job.moveToDelayed(verdict.untilMs, token);
+    // A decision may have landed between the check and the move: wake the job again at once.
+    if (!(await this.opts.gate!.stillWaiting(jobId, stage))) await job.promote().catch(() => undefined);
+    logger.info({ until: new Date(verdict.untilMs).toISOString() }, 'stage parked until a decision');
+    throw new DelayedError();
+  }
+
   private async startPhaseTwo(jobId: string): Promise<void> {
     const record = await this.opts.store.get(jobId);
     if (!record) return;
@@ -138,6 +171,8 @@ export class StageWorkerHost {
   private async completeIfDone(jobId: string, logger: Logger): Promise<void> {
     const record = await this.opts.store.get(jobId);
     if (!record || !STAGE_IDS.every((s) => STAGE_DONE.includes(record.stages[s].status))) return;
+    // A job waiting for a person (G last, export skipped) is completed by the decision instead.
+    if (record.status === 'awaiting_review') return;
     const confidence = jobConfidence(await this.opts.store.getOutputs(jobId, ['B', 'C', 'D', 'E', 'F', 'G']));
     if ((await this.opts.store.complete(jobId, confidence)) === 'applied') {
       this.opts.metrics?.imagesProcessed.inc({ status: 'success' });

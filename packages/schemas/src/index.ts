@@ -9,3 +9,8 @@ export * from './job';
 export * from './result';
 export * from './problem';
 export * from './result-builder';
+export * from './review-task';
+export * from './job-confidence';
+export * from './json-schema';
+export * from './ops';
+export * from './mathpix-v3';

@@ -57,6 +57,7 @@ interface Patch {
   count?: 'success' | 'failure';
   allow_terminal?: boolean;
   only_if_status?: JobStatus[];
+  outputs?: Record<string, string>;
 }
 
 export type MutationOutcome = 'applied' | 'missing' | 'refused';
@@ -167,6 +168,17 @@ export class JobStore {
 
   async complete(id: string, confidence: number): Promise<MutationOutcome> {
     return this.mutate(id, { status: 'completed', fields: { confidence: String(confidence) }, count: 'success' });
+  }
+
+  /** Stage G asked for a person: the job waits (`awaiting_review`) until a decision. */
+  async awaitReview(id: string): Promise<MutationOutcome> {
+    return this.mutate(id, { status: 'awaiting_review', only_if_status: ['queued', 'running'] });
+  }
+
+  /** A person decided: the corrected outputs are stored and the job runs again, in one step. */
+  async resumeAfterReview(id: string, outputs: Partial<Record<StageId, object>>): Promise<MutationOutcome> {
+    const encoded = Object.fromEntries(Object.entries(outputs).map(([stage, output]) => [stage, JSON.stringify(output)]));
+    return this.mutate(id, { status: 'running', only_if_status: ['awaiting_review'], ...(Object.keys(encoded).length ? { outputs: encoded } : {}) });
   }
 
   async fail(id: string, error: JobError): Promise<MutationOutcome> {

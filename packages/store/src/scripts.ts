@@ -8,7 +8,7 @@
  * KEYS[1] job hash   KEYS[2] outputs hash   KEYS[3] processed-totals hash
  * ARGV[1] patch JSON: { status?, fields?: {name: value}, stage?: "B", stage_state?: {...},
  *                       output?: string (JSON), count?: "success"|"failure", allow_terminal?: bool,
- *                       only_if_status?: [..] }
+ *                       only_if_status?: [..], outputs?: {stage: JSON} (several outputs at once) }
  * ARGV[2] ttl seconds  ARGV[3] events channel  ARGV[4] now (ISO)
  * Returns: 1 applied; 0 job missing; -1 refused because the job is terminal (or status guard failed).
  */
@@ -39,6 +39,9 @@ if patch.stage then
   event.stage = patch.stage
   event.stage_status = patch.stage_state.status
   if patch.output then redis.call('HSET', KEYS[2], patch.stage, patch.output) end
+end
+if patch.outputs then
+  for stage, value in pairs(patch.outputs) do redis.call('HSET', KEYS[2], stage, value) end
 end
 if patch.count then redis.call('HINCRBY', KEYS[3], patch.count, 1) end
 redis.call('HSET', KEYS[1], 'updated_at', ARGV[4])

@@ -2,6 +2,7 @@
 import express, { type Router } from 'express';
 import { PIPELINE_VERSION } from '@mpp/telemetry';
 import type { ApiDeps } from '../deps';
+import { mathpixApiStatus } from './admin-breakers';
 
 export function opsRouter(deps: ApiDeps): Router {
   const router = express.Router();
@@ -15,7 +16,7 @@ export function opsRouter(deps: ApiDeps): Router {
     const workers = redisOk ? await deps.queues.queue('A').getWorkersCount().catch(() => 0) : 0;
     const mathpix = deps.config.providers.mathpix;
     const checks = {
-      mathpix_api: mathpix.appId && mathpix.appKey ? 'connected' : 'not_configured',
+      mathpix_api: redisOk ? await mathpixApiStatus(deps) : mathpix.appId && mathpix.appKey ? 'connected' : 'not_configured',
       cache: redisOk ? 'initialized' : 'unavailable',
       redis: redisOk ? 'connected' : 'unreachable',
       // Informational: jobs queue up until a worker comes; the API itself can still take them.
