@@ -1,6 +1,6 @@
 /** @mpp/providers: the only package that calls OCR engines and external APIs. */
 export * from './local/tesseract-engine';
 export * from './local/index';
-export { LocalTextProvider } from './local/text';
+export { LocalTextProvider, FormulaReader, defaultFormulaReader, compactLatex, DEFAULT_FORMULA_THRESHOLD, type FormulaRecognizer } from './local/text';
 export { LocalVisionProvider } from './local/vision';
 export * from './external/index';

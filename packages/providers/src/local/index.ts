@@ -1,8 +1,9 @@
 /**
  * The providers that need no key and no network: tesseract for prose, connected-component layout
- * and geometry for diagrams. They share one OCR engine per process.
+ * and geometry for diagrams, @mpp/recognizer for the formulas tesseract finds. They share one OCR
+ * engine per process.
  */
-import { LocalTextProvider } from './text';
+import { defaultFormulaReader, LocalTextProvider } from './text';
 import { LocalVisionProvider } from './vision';
 import { sharedTesseractEngine } from './tesseract-engine';
 
@@ -11,10 +12,18 @@ export interface LocalProviders {
   close(): Promise<void>;
 }
 
-export function createLocalProviders(): LocalProviders {
+export interface LocalProvidersOptions {
+  /** Where the math recogniser caches its templates (PIPELINE_CACHE_DIR); rebuilt in memory without it. */
+  cacheDir?: string;
+  /** Read formulas again with @mpp/recognizer (default true). */
+  formulaRecognizer?: boolean;
+}
+
+export function createLocalProviders(opts: LocalProvidersOptions = {}): LocalProviders {
   const engine = sharedTesseractEngine();
+  const formulas = opts.formulaRecognizer === false ? undefined : defaultFormulaReader(opts.cacheDir ? { cacheDir: opts.cacheDir } : {});
   return {
-    providers: { text: [new LocalTextProvider(engine)], vision: [new LocalVisionProvider(engine)] },
+    providers: { text: [new LocalTextProvider(engine, formulas)], vision: [new LocalVisionProvider(engine)] },
     close: () => engine.terminate(),
   };
 }

@@ -71,7 +71,15 @@ function splitWordBox(word: OcrWord): OcrWord[] {
 
 const toWord = (w: OcrWord): TextWord => ({ text: w.text, bbox: w.bbox, confidence: w.confidence });
 
-export function assembleText(lines: readonly OcrLine[], roles: readonly WordRole[][], glyphHeight: number): AssembledText {
+/** A formula's LaTeX and confidence from another reader (the math recogniser), by formula index. */
+export type FormulaOverrides = ReadonlyMap<number, { latex: string; confidence: number }>;
+
+/**
+ * `overrides` replaces the LaTeX of formulas by their index in a previous call's `formulas` (the
+ * same lines and roles give the same formulas in the same order): the Markdown gets the new
+ * `$...$` in place of the old one, the formula its new LaTeX and confidence.
+ */
+export function assembleText(lines: readonly OcrLine[], roles: readonly WordRole[][], glyphHeight: number, overrides: FormulaOverrides = new Map()): AssembledText {
   const proseWords = lines.flatMap((l, i) => l.words.filter((_, k) => roles[i]![k] === 'prose'));
   const capHeight = capitalHeight(proseWords, glyphHeight);
   const outLines: TextLine[] = [];
@@ -89,12 +97,25 @@ export function assembleText(lines: readonly OcrLine[], roles: readonly WordRole
     if (words.length === 0) return;
     const segmented = segmentLine(words.map((w) => w.text), words.map((w) => hasAccent(w, capHeight)));
     const firstFormula = formulas.length;
+    let markdown = segmented.markdown;
+    let cursor = 0;
     for (const run of segmented.runs) {
       const runWords = run.words.map((k) => words[k]!);
-      formulas.push({ latex: run.latex, display: false, bbox: unionBox(runWords.map((w) => w.bbox)), confidence: weightedConfidence(runWords) });
+      const needle = `$${run.latex}$`;
+      const at = markdown.indexOf(needle, cursor);
+      const override = overrides.get(formulas.length);
+      if (override && at >= 0) {
+        const replacement = `$${override.latex}$`;
+        markdown = markdown.slice(0, at) + replacement + markdown.slice(at + needle.length);
+        cursor = at + replacement.length;
+        formulas.push({ latex: override.latex, display: false, bbox: unionBox(runWords.map((w) => w.bbox)), confidence: override.confidence });
+      } else {
+        if (at >= 0) cursor = at + needle.length;
+        formulas.push({ latex: run.latex, display: false, bbox: unionBox(runWords.map((w) => w.bbox)), confidence: weightedConfidence(runWords) });
+      }
     }
     outLines.push({
-      text: segmented.markdown,
+      text: markdown,
       bbox: unionBox(words.map((w) => w.bbox)),
       confidence: weightedConfidence(words),
       type: segmented.type,
@@ -104,8 +125,8 @@ export function assembleText(lines: readonly OcrLine[], roles: readonly WordRole
     let paragraph = paragraphs[paragraphs.length - 1];
     if (!paragraph || paragraph.id !== id) paragraphs.push((paragraph = { id, lines: [] }));
     paragraph.lines.push({
-      markdown: segmented.markdown,
-      ...(segmented.equationOnly ? { displayLatex: segmented.runs[0]!.latex, formula: firstFormula } : {}),
+      markdown,
+      ...(segmented.equationOnly ? { displayLatex: formulas[firstFormula]!.latex, formula: firstFormula } : {}),
     });
   });
 

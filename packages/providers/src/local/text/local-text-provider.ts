@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { BBox, type TextParseOutput } from '@mpp/schemas';
 import { sharedTesseractEngine, type OcrEngine, type OcrLine, type OcrWord } from '../tesseract-engine';
 import { assembleText } from './assemble';
+import type { FormulaReader } from './formula-reader';
 import { assignWordRoles } from './layout';
 import { prepareForOcr } from './preprocess';
 
@@ -56,8 +57,14 @@ function medianWordHeight(lines: readonly OcrLine[]): number | undefined {
 export class LocalTextProvider {
   readonly name = 'local';
 
-  /** `engine` defaults to the process-wide tesseract engine; the provider never terminates it. */
-  constructor(private readonly engine: OcrEngine = sharedTesseractEngine()) {}
+  /**
+   * `engine` defaults to the process-wide tesseract engine; the provider never terminates it.
+   * `formulas`, when given, reads every formula again with the math recogniser (formula-reader.ts).
+   */
+  constructor(
+    private readonly engine: OcrEngine = sharedTesseractEngine(),
+    private readonly formulas?: FormulaReader,
+  ) {}
 
   async parse(image: Buffer, opts: LocalTextCallOptions): Promise<LocalTextResult> {
     opts.signal.throwIfAborted();
@@ -74,7 +81,19 @@ export class LocalTextProvider {
       lineArt: prepared.lineArt,
       excludeRegions: hinted.success ? hinted.data : [],
     });
-    const assembled = assembleText(lines, roles, glyphHeight);
+    let assembled = assembleText(lines, roles, glyphHeight);
+    let formulaRaw: Record<string, unknown> | undefined;
+    if (this.formulas && assembled.formulas.length > 0) {
+      const { overrides, readings } = await this.formulas.read(image, assembled.formulas, glyphHeight, opts.signal);
+      if (overrides.size > 0) assembled = assembleText(lines, roles, glyphHeight, overrides);
+      formulaRaw = {
+        engine: '@mpp/recognizer',
+        threshold: this.formulas.threshold,
+        read: readings.length,
+        replaced: overrides.size,
+        readings: readings.slice(0, RAW_NOISE_LIMIT).map((r) => ({ ...r, tesseract: r.tesseract.slice(0, 80), recognizer: r.recognizer.slice(0, 80), confidence: Math.round(r.confidence * 1000) / 1000 })),
+      };
+    }
 
     return {
       text: assembled.text,
@@ -92,6 +111,7 @@ export class LocalTextProvider {
         exclude_regions: hinted.success ? hinted.data.length : 0,
         tesseract_confidence: clamp01(page.confidence),
         noise: assembled.noise.slice(0, RAW_NOISE_LIMIT).map((w) => w.text.slice(0, 40)),
+        ...(formulaRaw ? { formula_recognizer: formulaRaw } : {}),
       },
     };
   }

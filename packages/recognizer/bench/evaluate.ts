@@ -1,0 +1,112 @@
+/**
+ * Scores one system on one set: per formula the normalised prediction, exact match, token edit
+ * distance and image match; per set the means, pooled edit distance, corpus BLEU-4 and time.
+ */
+import { normalizeLatex } from '@mpp/recognizer';
+import { constructsOf, corpusBleu, editDistance, levenshtein, symbolMatches } from './metrics';
+import { picturesMatch, renderPicture, type Picture } from './image-match';
+import type { BenchItem } from './synthetic';
+
+export interface ItemResult {
+  id: string;
+  source: string;
+  gold: string;
+  pred: string;
+  exact: boolean;
+  editDistance: number;
+  imageMatch: boolean;
+  /** Gold visible symbols found in the prediction (multiset overlap), and the counts behind it. */
+  symbols: { matched: number; pred: number; gold: number };
+  /** 2-D constructs in the gold formula (fraction, radical, script...). */
+  constructs: string[];
+  ms: number;
+}
+
+export interface SetSummary {
+  set: string;
+  system: string;
+  count: number;
+  exactMatch: number;
+  imageMatch: number;
+  /** Mean over formulas of Levenshtein / longer length. */
+  editDistance: number;
+  /** Sum of Levenshtein over sum of longer lengths. */
+  editDistancePooled: number;
+  bleu4: number;
+  /** Pooled symbol accuracy: matched visible symbols / max(predicted, gold) symbols, summed over the set. */
+  symbolAccuracy: number;
+  /** Per construct in the gold formula: formulas containing it, and exact and image matches among them. */
+  constructs: Record<string, { count: number; exact: number; imageMatch: number }>;
+  msPerFormula: number;
+}
+
+export type Predict = (item: BenchItem) => Promise<{ latex: string; ms: number }>;
+
+export class GoldPictures {
+  private readonly cache = new Map<string, Promise<Picture | undefined>>();
+  get(latex: string): Promise<Picture | undefined> {
+    let p = this.cache.get(latex);
+    if (!p) {
+      p = renderPicture(latex);
+      this.cache.set(latex, p);
+    }
+    return p;
+  }
+}
+
+export async function evaluate(set: string, system: string, items: BenchItem[], predict: Predict, gold: GoldPictures, onItem?: (r: ItemResult) => void): Promise<{ summary: SetSummary; items: ItemResult[] }> {
+  const results: ItemResult[] = [];
+  const pairs: Array<[string[], string[]]> = [];
+  let levSum = 0;
+  let lenSum = 0;
+  for (const item of items) {
+    const { latex, ms } = await predict(item);
+    const p = normalizeLatex(latex);
+    const g = normalizeLatex(item.latex);
+    pairs.push([p, g]);
+    levSum += levenshtein(p, g);
+    lenSum += Math.max(p.length, g.length);
+    const goldPicture = await gold.get(item.latex);
+    const predPicture = latex.trim() === '' ? undefined : await renderPicture(latex);
+    const result: ItemResult = {
+      id: item.id,
+      source: item.source,
+      gold: g.join(' '),
+      pred: p.join(' '),
+      exact: p.join(' ') === g.join(' '),
+      editDistance: editDistance(p, g),
+      imageMatch: goldPicture !== undefined && predPicture !== undefined && picturesMatch(predPicture, goldPicture),
+      symbols: symbolMatches(p, g),
+      constructs: constructsOf(g),
+      ms,
+    };
+    results.push(result);
+    onItem?.(result);
+  }
+  const n = Math.max(1, results.length);
+  const constructs: SetSummary['constructs'] = {};
+  for (const r of results) {
+    for (const c of r.constructs) {
+      const entry = (constructs[c] ??= { count: 0, exact: 0, imageMatch: 0 });
+      entry.count++;
+      if (r.exact) entry.exact++;
+      if (r.imageMatch) entry.imageMatch++;
+    }
+  }
+  const symbolMatched = results.reduce((s, r) => s + r.symbols.matched, 0);
+  const symbolTotal = results.reduce((s, r) => s + Math.max(r.symbols.pred, r.symbols.gold), 0);
+  const summary: SetSummary = {
+    set,
+    system,
+    count: results.length,
+    exactMatch: results.filter((r) => r.exact).length / n,
+    imageMatch: results.filter((r) => r.imageMatch).length / n,
+    editDistance: results.reduce((s, r) => s + r.editDistance, 0) / n,
+    editDistancePooled: lenSum === 0 ? 0 : levSum / lenSum,
+    bleu4: corpusBleu(pairs),
+    symbolAccuracy: symbolTotal === 0 ? 0 : symbolMatched / symbolTotal,
+    constructs,
+    msPerFormula: results.reduce((s, r) => s + r.ms, 0) / n,
+  };
+  return { summary, items: results };
+}

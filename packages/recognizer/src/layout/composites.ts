@@ -1,0 +1,163 @@
+/**
+ * Two-dimensional constructs that claim other units by geometry, resolved before the baseline
+ * pass: fraction bars (longest first, so nested fractions fall inside their parent's numerator or
+ * denominator), radicals with radicand and index, big operators and \lim-like names with limits
+ * above and below, and accents over a base. Claimed units are parsed recursively by `parse`.
+ */
+import { AXIS_EM, centerX, kindOf, labelOf, typicalEm, unionOf, type Node, type Sym, type Unit } from './units';
+
+export type Parse = (units: Unit[], em: number) => Node[];
+
+/** Everything stacked above (or below) `anchor` within its columns, as a vertical chain of units. */
+function stackedChain(units: Unit[], anchor: Unit, side: 'above' | 'below', x0: number, x1: number, em: number): Unit[] {
+  const inColumns = units.filter((u) => u !== anchor && u.box.x >= x0 && u.box.x + u.box.w <= x1);
+  const pool = inColumns.filter((u) => (side === 'above' ? u.box.y + u.box.h <= anchor.box.y + 1 : u.box.y >= anchor.box.y + anchor.box.h - 1));
+  const chain: Unit[] = [];
+  let edge = side === 'above' ? anchor.box.y : anchor.box.y + anchor.box.h;
+  let grew = true;
+  while (grew) {
+    grew = false;
+    for (const u of pool) {
+      if (chain.includes(u)) continue;
+      const gap = side === 'above' ? edge - (u.box.y + u.box.h) : u.box.y - edge;
+      if (gap <= 0.55 * em) {
+        chain.push(u);
+        grew = true;
+      }
+    }
+    if (grew) {
+      const box = unionOf(chain.map((u) => u.box));
+      edge = side === 'above' ? box.y : box.y + box.h;
+    }
+  }
+  return chain;
+}
+
+function without(units: Unit[], removed: Unit[]): Unit[] {
+  const gone = new Set(removed);
+  return units.filter((u) => !gone.has(u));
+}
+
+function isRule(u: Unit): boolean {
+  return u.node.t === 'sym' && u.node.sym.shape === 'rule';
+}
+
+export function resolveFractions(units: Unit[], em: number, parse: Parse): Unit[] {
+  let rest = units;
+  const rules = units.filter(isRule).sort((a, b) => b.box.w - a.box.w);
+  for (const bar of rules) {
+    if (!rest.includes(bar)) continue;
+    const slack = 0.2 * em;
+    const x0 = bar.box.x - slack;
+    const x1 = bar.box.x + bar.box.w + slack;
+    const num = stackedChain(rest, bar, 'above', x0, x1, em);
+    const den = stackedChain(rest, bar, 'below', x0, x1, em);
+    if (num.length === 0 || den.length === 0) continue;
+    const parts = [...num, ...den];
+    const innerEm = typicalEm(parts, em);
+    const sym = (bar.node as { sym: Sym }).sym;
+    const node: Node = { t: 'frac', bar: sym, num: parse(num, innerEm), den: parse(den, innerEm) };
+    const box = unionOf([bar.box, ...parts.map((p) => p.box)]);
+    rest = [...without(rest, [bar, ...parts]), { node, box, axis: bar.box.y + bar.box.h / 2, em: Math.max(innerEm, ...parts.map((p) => p.em)), reliable: true }];
+  }
+  return rest;
+}
+
+export function resolveRadicals(units: Unit[], em: number, parse: Parse): Unit[] {
+  let rest = units;
+  const radicals = units.filter((u) => u.node.t === 'sym' && u.node.sym.shape === 'radical').sort((a, b) => b.box.w * b.box.h - a.box.w * a.box.h);
+  for (const rad of radicals) {
+    if (!rest.includes(rad)) continue;
+    const sym = (rad.node as { sym: Sym }).sym;
+    const barStart = sym.radical?.barStart ?? rad.box.x + rad.box.w * 0.3;
+    const r = rad.box;
+    const tol = Math.max(2, 0.15 * em);
+    const body = rest.filter((u) => u !== rad && centerX(u.box) > barStart && u.box.x + u.box.w <= r.x + r.w + tol && u.box.y >= r.y - tol && u.box.y + u.box.h <= r.y + r.h + tol);
+    const index = rest.filter((u) => u !== rad && !body.includes(u) && u.box.x + u.box.w <= barStart + tol && u.box.x >= r.x - 1.2 * em && u.box.y + u.box.h <= r.y + r.h * 0.6 && u.box.y >= r.y - 0.8 * em);
+    const bodyEm = typicalEm(body, em);
+    const node: Node = { t: 'sqrt', sym, body: parse(body, bodyEm), index: parse(index, typicalEm(index, em * 0.5)) };
+    const box = unionOf([r, ...body.map((u) => u.box), ...index.map((u) => u.box)]);
+    const axis = body.length > 0 ? median(body.map((u) => u.axis)) : r.y + r.h / 2;
+    rest = [...without(rest, [rad, ...body, ...index]), { node, box, axis, em: bodyEm, reliable: body.length > 0 }];
+  }
+  return rest;
+}
+
+function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+const LIMIT_NAMES = new Set(['lim', 'max', 'min', 'sup', 'inf', 'det', 'gcd', 'Pr', 'liminf', 'limsup']);
+
+/** Big operators and \lim-like names take the units right above and below them as limits. */
+export function resolveLimits(units: Unit[], em: number, parse: Parse): Unit[] {
+  let rest = units;
+  const ops = units.filter((u) => (u.node.t === 'sym' && kindOf(u.node.sym) === 'bigop') || (u.node.t === 'func' && LIMIT_NAMES.has(u.node.name)));
+  for (const op of ops) {
+    if (!rest.includes(op)) continue;
+    const x0 = op.box.x - 0.25 * em;
+    const x1 = op.box.x + op.box.w + 0.25 * em;
+    const centred = (u: Unit): boolean => centerX(u.box) >= x0 && centerX(u.box) <= x1;
+    const over = grow(rest, op, (u) => u.box.y + u.box.h <= op.box.y + 0.1 * op.box.h, centred, em);
+    const under = grow(rest, op, (u) => u.box.y >= op.box.y + 0.9 * op.box.h, centred, em);
+    if (over.length === 0 && under.length === 0) continue;
+    const node: Node = { t: 'limits', base: op.node, over: parse(over, typicalEm(over, em * 0.7)), under: parse(under, typicalEm(under, em * 0.7)) };
+    const box = unionOf([op.box, ...over.map((u) => u.box), ...under.map((u) => u.box)]);
+    rest = [...without(rest, [op, ...over, ...under]), { node, box, axis: op.axis, em: op.em, reliable: op.reliable }];
+  }
+  return rest;
+}
+
+/** Units on one side of `op` (per `side`), seeded by those centred on it, grown sideways. */
+function grow(units: Unit[], op: Unit, side: (u: Unit) => boolean, seed: (u: Unit) => boolean, em: number): Unit[] {
+  const pool = units.filter((u) => u !== op && side(u) && Math.min(Math.abs(u.box.y + u.box.h - op.box.y), Math.abs(u.box.y - op.box.y - op.box.h)) < 1.2 * em);
+  const chosen = pool.filter(seed);
+  let grew = chosen.length > 0;
+  while (grew) {
+    grew = false;
+    const box = unionOf(chosen.map((u) => u.box));
+    for (const u of pool) {
+      if (chosen.includes(u)) continue;
+      const gapX = Math.max(box.x - (u.box.x + u.box.w), u.box.x - (box.x + box.w));
+      const overlapY = Math.min(box.y + box.h, u.box.y + u.box.h) - Math.max(box.y, u.box.y);
+      if (gapX < 0.35 * em && overlapY > 0) {
+        chosen.push(u);
+        grew = true;
+      }
+    }
+  }
+  return chosen;
+}
+
+const ACCENT_BY_LABEL: Record<string, string> = {
+  '\\hat': '\\hat', '\\wedge': '\\hat', '\\tilde': '\\tilde', '\\sim': '\\tilde', '\\vec': '\\vec', '\\rightarrow': '\\vec', '\\dot': '\\dot', '.': '\\dot', '\\cdot': '\\dot', '\\ddot': '\\ddot', '\\check': '\\check', '\\vee': '\\check', '\\breve': '\\breve', '\\acute': '\\acute', '\\grave': '\\grave', '-': '\\bar',
+};
+
+/** A small mark right above a unit, no wider than it by much, is an accent on it. */
+export function resolveAccents(units: Unit[], em: number, parse: Parse): Unit[] {
+  let rest = units;
+  const marks = units.filter((u) => u.node.t === 'sym' && u.box.h <= 0.35 * em);
+  for (const mark of marks) {
+    if (!rest.includes(mark) || mark.node.t !== 'sym') continue;
+    const sym = mark.node.sym;
+    const accent = sym.cands.map((c) => ACCENT_BY_LABEL[c.label]).find((a) => a !== undefined);
+    if (!accent) continue;
+    const below = rest.filter((u) => u !== mark && u.box.y >= mark.box.y + mark.box.h - 1 && u.box.y - (mark.box.y + mark.box.h) <= 0.3 * em && centerX(mark.box) >= u.box.x - 1 && centerX(mark.box) <= u.box.x + u.box.w + 1 && u.box.h > mark.box.h);
+    if (below.length === 0) continue;
+    // The base is the nearest unit under the mark; a wide mark (overline) takes all it covers.
+    const wide = mark.box.w > 1.4 * Math.min(...below.map((u) => u.box.w));
+    const base = wide ? below.filter((u) => u.box.x >= mark.box.x - 2 && u.box.x + u.box.w <= mark.box.x + mark.box.w + 2) : [below.sort((a, b) => a.box.y - b.box.y)[0]!];
+    if (base.length === 0) continue;
+    if (!wide && base[0]!.box.w > 4.5 * mark.box.w && accent !== "\\bar") continue;
+    const name = wide && accent === '\\bar' ? '\\overline' : wide && accent === '\\hat' ? '\\widehat' : wide && accent === '\\tilde' ? '\\widetilde' : accent;
+    const baseEm = typicalEm(base, em);
+    const node: Node = { t: 'accent', accent: name, mark: sym, base: parse(base, baseEm) };
+    const box = unionOf([mark.box, ...base.map((u) => u.box)]);
+    const axis = base.length === 1 ? base[0]!.axis : median(base.map((u) => u.axis));
+    rest = [...without(rest, [mark, ...base]), { node, box, axis, em: baseEm, reliable: base.some((u) => u.reliable) }];
+  }
+  return rest;
+}
+
+export { AXIS_EM, labelOf };

@@ -1,0 +1,89 @@
+/**
+ * Function names: a run of adjacent letters on one baseline that spells `sin`, `log`, `lim` ...
+ * becomes one `func` unit, read upright even when the classifier hesitated over the style. Only
+ * runs that are mostly upright count, so the italic product `s i n` stays three variables.
+ */
+import { FUNCTION_NAMES } from '../templates/vocabulary';
+import { unionOf, type Sym, type Unit } from './units';
+
+const LETTER = /^(?:\\math(rm|bf) \{ )?([A-Za-z0-9])(?: \})?$/;
+/** Glyphs that differ from a lower-case letter only by size (or not at all, at low resolution). */
+const FOLD: Record<string, string> = { O: 'o', '0': 'o', S: 's', C: 'c', X: 'x', V: 'v', W: 'w', Z: 'z', '1': 'l', I: 'l', P: 'p', U: 'u', K: 'k' };
+
+interface Letter {
+  chars: Set<string>;
+  upright: boolean;
+}
+
+/** The letters a unit may be (its close candidates, case-folded), and whether it looks upright. */
+function letterOf(u: Unit): Letter | undefined {
+  if (u.node.t !== 'sym') return undefined;
+  const chars = new Set<string>();
+  let upright = false;
+  const top = u.node.sym.cands[0]?.score ?? 0;
+  for (const cand of u.node.sym.cands.slice(0, 4)) {
+    if (cand.score < top - 0.08) break;
+    const m = LETTER.exec(cand.label);
+    if (!m) continue;
+    const c = m[2]!;
+    chars.add(c);
+    if (FOLD[c]) chars.add(FOLD[c]);
+    if (m[1] || /[0-9]/.test(c)) upright = true;
+  }
+  return chars.size > 0 ? { chars, upright } : undefined;
+}
+
+function adjacent(a: Unit, b: Unit): boolean {
+  const em = Math.max(a.em, b.em);
+  const gap = b.box.x - (a.box.x + a.box.w);
+  const baseA = a.axis;
+  const baseB = b.axis;
+  return gap <= 0.3 * em && gap >= -0.15 * em && Math.abs(baseA - baseB) <= 0.2 * em && a.em / b.em > 0.75 && a.em / b.em < 1.33;
+}
+
+export function mergeFunctionNames(units: Unit[]): Unit[] {
+  const sorted = [...units].sort((a, b) => a.box.x - b.box.x);
+  const out: Unit[] = [];
+  const taken = new Set<number>();
+  for (let i = 0; i < sorted.length; i++) {
+    if (taken.has(i)) continue;
+    const match = matchAt(sorted, i);
+    if (match) {
+      const parts = match.indices.map((k) => sorted[k]!);
+      for (const k of match.indices) taken.add(k);
+      const syms = parts.map((p) => (p.node as { sym: Sym }).sym);
+      const em = Math.max(...parts.map((p) => p.em));
+      out.push({ node: { t: 'func', name: match.name, syms }, box: unionOf(parts.map((p) => p.box)), axis: parts[0]!.axis, em, reliable: true });
+    } else out.push(sorted[i]!);
+  }
+  return out;
+}
+
+/** Indices of the run of adjacent letters starting at `start` (limits under `lim` are skipped). */
+function letterRun(units: Unit[], start: number): number[] {
+  const run = [start];
+  let last = units[start]!;
+  for (let k = start + 1; k < units.length && run.length < 6; k++) {
+    const u = units[k]!;
+    if (u.box.x > last.box.x + last.box.w + 0.4 * last.em) break;
+    if (adjacent(last, u) && letterOf(u)) {
+      run.push(k);
+      last = u;
+    }
+  }
+  return run;
+}
+
+function matchAt(units: Unit[], start: number): { name: string; indices: number[] } | undefined {
+  if (!letterOf(units[start]!)) return undefined;
+  const run = letterRun(units, start);
+  const letters = run.map((k) => letterOf(units[k]!)!);
+  for (const name of FUNCTION_NAMES) {
+    if (name.length > letters.length) continue;
+    const word = letters.slice(0, name.length);
+    if (!word.every((l, k) => l.chars.has(name[k]!))) continue;
+    const upright = word.filter((l) => l.upright).length;
+    if (upright * 2 >= name.length) return { name, indices: run.slice(0, name.length) };
+  }
+  return undefined;
+}

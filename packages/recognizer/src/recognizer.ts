@@ -1,0 +1,158 @@
+/**
+ * MathRecognizer: a grayscale crop of a printed formula in, normalised LaTeX out, with a box and
+ * a confidence per symbol. Pipeline: decode and binarise, connected components, segmentation into
+ * symbols (grouping stacked parts, splitting touching glyphs), template classification, look-alike
+ * resolution by context, function names, recursive layout parse, LaTeX emission.
+ */
+import { throwIfAborted } from './errors';
+import { TemplateClassifier } from './classify/classifier';
+import { binarize, connectedComponents, type ComponentMap } from './image/components';
+import { toInkImage, type InkImage, type RawGrey } from './image/ink-image';
+import { mergeFunctionNames } from './layout/functions';
+import { resolveLookalikes } from './layout/lookalikes';
+import { parse } from './layout/parse';
+import { symbolUnit, typicalEm, type Sym } from './layout/units';
+import { emit } from './latex/emit';
+import { estimateEm, segmentSymbols, type SegmentContext } from './segment/segment';
+import { loadOrBuildTemplates } from './templates/cache';
+import type { TemplateSet } from './templates/template-set';
+
+export interface RecognizedSymbol {
+  latex: string;
+  bbox: { x: number; y: number; w: number; h: number };
+  confidence: number;
+}
+
+export interface Recognition {
+  latex: string;
+  symbols: RecognizedSymbol[];
+  confidence: number;
+  ms: number;
+}
+
+export interface RecognizerOptions {
+  /** Directory where the templates built at start-up are cached (e.g. PIPELINE_CACHE_DIR). */
+  cacheDir?: string;
+}
+
+/** Formulas are read at about this size; much larger crops are scaled down first. */
+const MAX_EM_PX = 34;
+const TARGET_EM_PX = 20;
+
+const sharedSets = new Map<string, Promise<TemplateSet>>();
+
+export class MathRecognizer {
+  private readonly multipart: Set<string>;
+
+  private constructor(private readonly classifier: TemplateClassifier, set: TemplateSet) {
+    this.multipart = multipartLabels(set);
+  }
+
+  /** Builds (or reads from `cacheDir`) the templates; one set is shared per process and directory. */
+  static async create(opts: RecognizerOptions = {}): Promise<MathRecognizer> {
+    const key = opts.cacheDir ?? '';
+    let set = sharedSets.get(key);
+    if (!set) {
+      set = loadOrBuildTemplates(opts.cacheDir);
+      sharedSets.set(key, set);
+      set.catch(() => sharedSets.delete(key));
+    }
+    const templates = await set;
+    return new MathRecognizer(new TemplateClassifier(templates), templates);
+  }
+
+  async recognize(image: Buffer | RawGrey, opts: { signal?: AbortSignal } = {}): Promise<Recognition> {
+    const started = performance.now();
+    throwIfAborted(opts.signal);
+    let img = await toInkImage(image);
+    throwIfAborted(opts.signal);
+    let map = componentsOf(img);
+    let emHint = estimateEm(map.components);
+    let scale = 1;
+    if (emHint > MAX_EM_PX) {
+      scale = TARGET_EM_PX / emHint;
+      img = downscale(img, scale);
+      map = componentsOf(img);
+      emHint = estimateEm(map.components);
+    }
+    const ctx: SegmentContext = { img, map, classifier: this.classifier, multipart: this.multipart, emHint };
+    const hyps = segmentSymbols(ctx);
+    throwIfAborted(opts.signal);
+    const syms: Sym[] = hyps.map((h, id) => ({ id, box: h.box, cands: h.cands, ...(h.shape ? { shape: h.shape } : {}), ...(h.radical ? { radical: h.radical } : {}) }));
+    let units = syms.map((s) => symbolUnit(s, emHint));
+    const em = typicalEm(units, emHint);
+    units = syms.map((s) => symbolUnit(s, em));
+    units = resolveLookalikes(units, em);
+    units = mergeFunctionNames(units);
+    const tokens = emit(parse(units, em));
+    const symbols = collectSymbols(units, 1 / scale);
+    const confidence = overallConfidence(symbols);
+    return { latex: tokens.join(' '), symbols, confidence, ms: Math.round(performance.now() - started) };
+  }
+}
+
+function componentsOf(img: InkImage): ComponentMap {
+  return connectedComponents(binarize(img), img.width, img.height);
+}
+
+function downscale(img: InkImage, scale: number): InkImage {
+  const width = Math.max(1, Math.round(img.width * scale));
+  const height = Math.max(1, Math.round(img.height * scale));
+  const sum = new Float64Array(width * height);
+  const count = new Float64Array(width * height);
+  for (let y = 0; y < img.height; y++) {
+    const ty = Math.min(height - 1, Math.floor(y * scale));
+    for (let x = 0; x < img.width; x++) {
+      const t = ty * width + Math.min(width - 1, Math.floor(x * scale));
+      sum[t]! += img.data[y * img.width + x]!;
+      count[t]! += 1;
+    }
+  }
+  const data = new Uint8Array(width * height);
+  for (let i = 0; i < data.length; i++) data[i] = count[i]! > 0 ? Math.round(sum[i]! / count[i]!) : 0;
+  return { width, height, data };
+}
+
+function multipartLabels(set: TemplateSet): Set<string> {
+  const votes = new Map<string, [number, number]>();
+  for (const m of set.metas) {
+    if (m.pxPerEm < 15) continue;
+    const v = votes.get(m.label) ?? [0, 0];
+    v[m.parts >= 2 ? 0 : 1] += 1;
+    votes.set(m.label, v);
+  }
+  return new Set([...votes].filter(([, [multi, single]]) => multi > single).map(([label]) => label));
+}
+
+/** A symbol's confidence: how well its template matched and how far ahead of the runner-up. */
+function symbolConfidence(sym: Sym): number {
+  const [first, second] = sym.cands;
+  if (!first) return 0;
+  if (sym.shape) return 0.95;
+  const quality = Math.min(1, Math.max(0, (first.score - 0.55) / 0.4));
+  const margin = second ? Math.min(1, Math.max(0, (first.score - second.score) / 0.08)) : 1;
+  return Math.round((quality * (0.6 + 0.4 * margin)) * 1000) / 1000;
+}
+
+function collectSymbols(units: ReturnType<typeof symbolUnit>[], inverseScale: number): RecognizedSymbol[] {
+  const out: RecognizedSymbol[] = [];
+  for (const u of units) {
+    const syms = u.node.t === 'sym' ? [u.node.sym] : u.node.t === 'func' ? u.node.syms : [];
+    for (const sym of syms) {
+      const label = sym.cands[0]?.label ?? '?';
+      const b = sym.box;
+      out.push({
+        latex: sym.shape === 'radical' ? '\\sqrt' : label,
+        bbox: { x: Math.round(b.x * inverseScale), y: Math.round(b.y * inverseScale), w: Math.round(b.w * inverseScale), h: Math.round(b.h * inverseScale) },
+        confidence: symbolConfidence(sym),
+      });
+    }
+  }
+  return out.sort((a, b) => a.bbox.x - b.bbox.x);
+}
+
+function overallConfidence(symbols: RecognizedSymbol[]): number {
+  if (symbols.length === 0) return 0;
+  const logMean = symbols.reduce((s, x) => s + Math.log(Math.max(0.02, x.confidence)), 0) / symbols.length;
+  return Math.round(Math.exp(logMean) * 1000) / 1000;
+}

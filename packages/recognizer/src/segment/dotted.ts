@@ -1,0 +1,108 @@
+/**
+ * Dotted letters fused with their neighbours. In print `li` of `lim` or `in` of `sin` often touch,
+ * leaving a lone dot above a component that reads as something else (`h`, `m`). A dot with no
+ * partner is strong evidence of an `i` or `j` underneath: the component is cut at the thin
+ * columns on either side of the dot, and the middle piece read together with the dot.
+ */
+import type { Candidate } from '../classify/classifier';
+import { tightBox } from '../classify/crop';
+import { unionBox, type Box } from '../image/components';
+import { observe, type SegmentContext, type SymbolHypothesis } from './segment';
+
+const DOTTED = new Set(['i', 'j', '\\mathrm { i }', '\\mathrm { j }', '\\mathbf { i }', '\\mathbf { j }']);
+
+function isDot(h: SymbolHypothesis, em: number): boolean {
+  const { w, h: height } = h.box;
+  return h.comps.length === 1 && !h.shape && w <= 0.22 * em && height <= 0.22 * em && w <= 2.2 * height && height <= 2.2 * w;
+}
+
+function topInk(ctx: SegmentContext, id: number, x0: number, x1: number, box: Box): number | undefined {
+  const own = id + 1;
+  for (let y = box.y; y < box.y + box.h; y++) {
+    for (let x = Math.max(x0, box.x); x < Math.min(x1, box.x + box.w); x++) if (ctx.map.labels[y * ctx.map.width + x] === own) return y;
+  }
+  return undefined;
+}
+
+function columnInk(ctx: SegmentContext, id: number, box: Box): number[] {
+  const own = id + 1;
+  const out: number[] = [];
+  for (let x = box.x; x < box.x + box.w; x++) {
+    let n = 0;
+    for (let y = box.y; y < box.y + box.h; y++) if (ctx.map.labels[y * ctx.map.width + x] === own) n++;
+    out.push(n);
+  }
+  return out;
+}
+
+function classify(ctx: SegmentContext, comps: number[], box: Box): Candidate[] {
+  return ctx.classifier.classify(observe(ctx, comps, box));
+}
+
+export function splitUnderDots(ctx: SegmentContext, hyps: SymbolHypothesis[]): SymbolHypothesis[] {
+  const em = ctx.emHint;
+  let out = hyps;
+  for (const dot of hyps.filter((h) => isDot(h, em))) {
+    const cx = dot.box.x + dot.box.w / 2;
+    const host = out.find((h) => {
+      if (h === dot || h.comps.length !== 1 || h.shape || h.box.x >= cx || h.box.x + h.box.w <= cx || h.box.w < 1.6 * dot.box.w + 2) return false;
+      // Under the dot (its own columns) the host's ink starts a little below it.
+      const top = topInk(ctx, h.comps[0]!, dot.box.x, dot.box.x + dot.box.w, h.box);
+      return top !== undefined && top >= dot.box.y + dot.box.h && top - (dot.box.y + dot.box.h) <= 0.4 * em;
+    });
+    if (!host) continue;
+    const replacement = bestCut(ctx, dot, host);
+    if (replacement) out = [...out.filter((h) => h !== dot && h !== host), ...replacement];
+  }
+  return out;
+}
+
+function bestCut(ctx: SegmentContext, dot: SymbolHypothesis, host: SymbolHypothesis): SymbolHypothesis[] | undefined {
+  const id = host.comps[0]!;
+  const dotId = dot.comps[0]!;
+  const { box } = host;
+  const ink = columnInk(ctx, id, box);
+  const lefts: number[] = [];
+  const rights: number[] = [];
+  for (let k = -3; k <= 1; k++) lefts.push(dot.box.x + k);
+  for (let k = -1; k <= 3; k++) rights.push(dot.box.x + dot.box.w + k);
+  let best: { score: number; pieces: SymbolHypothesis[] } | undefined;
+  for (const a of lefts) {
+    for (const b of rights) {
+      if (b - a < 2) continue;
+      const a0 = Math.max(box.x, a);
+      const b0 = Math.min(box.x + box.w, b);
+      // Cuts only through thin columns: the stem of an i is joined to its neighbours by a hairline.
+      if (a0 > box.x && (ink[a0 - box.x] ?? 0) > Math.max(2, 0.3 * box.h)) continue;
+      if (b0 < box.x + box.w && (ink[b0 - 1 - box.x] ?? 0) > Math.max(2, 0.3 * box.h)) continue;
+      const stem = tightBox(ctx.map, [id], { x: a0, y: box.y, w: b0 - a0, h: box.h });
+      if (!stem) continue;
+      const groupBox = unionBox([stem, dot.box]);
+      const cands = classify(ctx, [id, dotId], groupBox).filter((c) => DOTTED.has(c.label));
+      const top = cands[0];
+      if (!top || top.score < 0.8) continue;
+      const pieces: SymbolHypothesis[] = [{ comps: [id, dotId], box: groupBox, cands }];
+      let total = top.score * stem.w;
+      let width = stem.w;
+      let ok = true;
+      for (const range of [{ x: box.x, w: a0 - box.x }, { x: b0, w: box.x + box.w - b0 }]) {
+        if (range.w <= 0) continue;
+        const piece = tightBox(ctx.map, [id], { x: range.x, y: box.y, w: range.w, h: box.h });
+        if (!piece) continue;
+        if (piece.w < 2 && piece.h < 3) continue;
+        const pc = classify(ctx, [id], piece);
+        if (!pc[0] || pc[0].score < 0.7) {
+          ok = false;
+          break;
+        }
+        pieces.push({ comps: [id], box: piece, cands: pc });
+        total += pc[0].score * piece.w;
+        width += piece.w;
+      }
+      if (!ok || pieces.length < 2) continue;
+      const score = total / width;
+      if (!best || score > best.score) best = { score, pieces };
+    }
+  }
+  return best && best.score >= 0.8 ? best.pieces : undefined;
+}

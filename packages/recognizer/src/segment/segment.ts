@@ -1,0 +1,205 @@
+/**
+ * From connected components to symbol hypotheses: rules and radicals by shape, everything else by
+ * template; stacked parts that form one symbol (= i j : ; ! ? \le \div \equiv ...) are grouped
+ * when the group matches a multi-part template better than its parts match alone; glyphs that
+ * touch (common in print: a superscript fused to its base, two letters kerned together) are split
+ * at thin columns when the pieces match clearly better than the whole.
+ */
+import { cropSymbol, tightBox } from '../classify/crop';
+import { shapeFeatures } from '../classify/features';
+import type { Candidate, Observation, TemplateClassifier } from '../classify/classifier';
+import { unionBox, type Box, type Component, type ComponentMap } from '../image/components';
+import type { InkImage } from '../image/ink-image';
+import type { TemplateMeta } from '../templates/template-set';
+import { splitUnderDots } from './dotted';
+import { isHorizontalRule, radicalShape, type RadicalShape } from './shapes';
+
+export interface SymbolHypothesis {
+  comps: number[];
+  box: Box;
+  /** Ranked labels; the first is the current reading. */
+  cands: Candidate[];
+  shape?: 'rule' | 'radical';
+  radical?: RadicalShape;
+}
+
+export interface SegmentContext {
+  img: InkImage;
+  map: ComponentMap;
+  classifier: TemplateClassifier;
+  /** Labels whose symbol has two or more parts (as rendered at body size). */
+  multipart: ReadonlySet<string>;
+  emHint: number;
+}
+
+const GROUP_MATCH = 0.86;
+const SPLIT_GAIN = 0.05;
+/** A component matching this well is one glyph: no split is tried. */
+const NO_SPLIT_ABOVE = 0.9;
+
+export function ruleMeta(box: Box, em: number): TemplateMeta {
+  return { label: '-', kind: 'bin', display: false, pxPerEm: em, w: box.w, h: box.h, top: 0.25 + box.h / em / 2, bottom: 0.25 - box.h / em / 2, parts: 1 };
+}
+
+export function observe(ctx: SegmentContext, comps: number[], box: Box): Observation {
+  return { w: box.w, h: box.h, parts: comps.length, features: shapeFeatures(cropSymbol(ctx.img, ctx.map, comps, box)), em: ctx.emHint };
+}
+
+function classifyComps(ctx: SegmentContext, comps: number[], box: Box): Candidate[] {
+  return ctx.classifier.classify(observe(ctx, comps, box));
+}
+
+/** Median height of ordinary components, converted to an em estimate (x-height ~ 0.55 em of it). */
+export function estimateEm(components: Component[]): number {
+  const heights = components.filter((c) => c.h >= 3 && !(c.w > 3 * c.h)).map((c) => c.h).sort((a, b) => a - b);
+  if (heights.length === 0) return 16;
+  return Math.max(6, heights[Math.floor(heights.length / 2)]! / 0.58);
+}
+
+export function segmentSymbols(ctx: SegmentContext): SymbolHypothesis[] {
+  const comps = [...ctx.map.components].sort((a, b) => a.x - b.x);
+  const singles = new Map<number, SymbolHypothesis>();
+  for (const c of comps) singles.set(c.id, single(ctx, c));
+  const grouped = splitUnderDots(ctx, groupStacks(ctx, comps, singles));
+  const out: SymbolHypothesis[] = [];
+  for (const hyp of grouped) out.push(...maybeSplit(ctx, hyp, 0));
+  return out.sort((a, b) => a.box.x - b.box.x);
+}
+
+function single(ctx: SegmentContext, c: Component): SymbolHypothesis {
+  const box = { x: c.x, y: c.y, w: c.w, h: c.h };
+  const asRule = (): SymbolHypothesis => ({ comps: [c.id], box, cands: [{ label: '-', score: 1, template: ruleMeta(box, ctx.emHint) }], shape: 'rule' });
+  if (isHorizontalRule(c, ctx.emHint)) return asRule();
+  const radical = c.h >= 0.7 * ctx.emHint ? radicalShape(c, ctx.map) : undefined;
+  // A radical matches no template well; a clear template match (an integral, an f) wins.
+  const cands = classifyComps(ctx, [c.id], box);
+  if (radical && (cands[0]?.score ?? 0) < 0.82) {
+    const meta: TemplateMeta = { label: '\\sqrt', kind: 'ord', display: false, pxPerEm: ctx.emHint, w: c.w, h: c.h, top: 0.8, bottom: -0.2, parts: 1 };
+    return { comps: [c.id], box, cands: [{ label: '\\sqrt', score: 1, template: meta }], shape: 'radical', radical };
+  }
+  // Blurred or thick bars fail the fill test but still read as a minus: they are rules too.
+  if (cands[0]?.label === '-' && c.w >= 2 * c.h && c.w >= 3) return asRule();
+  return { comps: [c.id], box, cands };
+}
+
+function scoreOf(h: SymbolHypothesis): number {
+  return h.cands[0]?.score ?? 0;
+}
+
+/** Components stacked vertically, close and overlapping in x, that read better as one symbol. */
+function groupStacks(ctx: SegmentContext, comps: Component[], singles: Map<number, SymbolHypothesis>): SymbolHypothesis[] {
+  const used = new Set<number>();
+  const em = ctx.emHint;
+  const result: SymbolHypothesis[] = [];
+  const stackable = (c: Component): boolean => singles.get(c.id)?.shape !== 'radical' && c.h <= 1.1 * em && c.w <= 1.3 * em;
+  for (const a of comps) {
+    if (used.has(a.id) || !stackable(a)) continue;
+    // Partners: components overlapping a's columns, within a small vertical gap, small enough.
+    const partners = comps.filter((b) => b.id !== a.id && !used.has(b.id) && stackable(b) && xOverlap(a, b) >= 0.4 * Math.min(a.w, b.w) && vGap(a, b) <= 0.45 * em);
+    if (partners.length === 0) continue;
+    let best: SymbolHypothesis | undefined;
+    for (const size of [2, 3]) {
+      for (const set of subsets(partners, size - 1)) {
+        const members = [a, ...set];
+        const box = unionBox(members);
+        if (box.h > 1.15 * em) continue;
+        const ids = members.map((m) => m.id);
+        const hyp = groupHypothesis(ctx, members, ids, box, singles);
+        if (hyp && (!best || scoreOf(hyp) > scoreOf(best))) best = hyp;
+      }
+    }
+    if (best) {
+      for (const id of best.comps) used.add(id);
+      result.push(best);
+    }
+  }
+  for (const c of comps) if (!used.has(c.id)) result.push(singles.get(c.id)!);
+  return result;
+}
+
+function groupHypothesis(ctx: SegmentContext, members: Component[], ids: number[], box: Box, singles: Map<number, SymbolHypothesis>): SymbolHypothesis | undefined {
+  const rules = members.filter((m) => singles.get(m.id)?.shape === 'rule');
+  if (rules.length === members.length) {
+    // Parallel rules of equal length: = and \equiv. Fraction bars and minus signs are never
+    // stacked this tightly with equal lengths.
+    const w0 = Math.min(...rules.map((r) => r.w));
+    const w1 = Math.max(...rules.map((r) => r.w));
+    const x0 = Math.min(...rules.map((r) => r.x));
+    const x1 = Math.max(...rules.map((r) => r.x));
+    if (w0 < 0.75 * w1 || x1 - x0 > 0.2 * w1 || box.h > 0.9 * w1 + 2) return undefined;
+    const label = members.length === 2 ? '=' : '\\equiv';
+    const meta: TemplateMeta = { label, kind: 'rel', display: false, pxPerEm: ctx.emHint, w: box.w, h: box.h, top: 0.25 + box.h / ctx.emHint / 2, bottom: 0.25 - box.h / ctx.emHint / 2, parts: members.length };
+    // Three equal bars beat two of them.
+    return { comps: ids, box, cands: [{ label, score: members.length === 2 ? 0.97 : 0.98, template: meta }] };
+  }
+  const cands = classifyComps(ctx, ids, box).filter((c) => ctx.multipart.has(c.label) && plausibleSize(c, box, ctx.emHint));
+  const top = cands[0];
+  if (!top || top.score < GROUP_MATCH) return undefined;
+  const alone = members.reduce((s, m) => s + scoreOf(singles.get(m.id)!), 0) / members.length;
+  if (top.score < alone - 0.03) return undefined;
+  return { comps: ids, box, cands };
+}
+
+/** The em a reading implies (from the template's ink height) must be near the formula's. */
+function plausibleSize(c: Candidate, box: Box, emHint: number): boolean {
+  const span = c.template.top - c.template.bottom;
+  if (span < 0.2) return true;
+  const em = box.h / span;
+  return em > 0.4 * emHint && em < 1.7 * emHint;
+}
+
+function xOverlap(a: Box, b: Box): number {
+  return Math.min(a.x + a.w, b.x + b.w) - Math.max(a.x, b.x);
+}
+
+function vGap(a: Box, b: Box): number {
+  return Math.max(a.y, b.y) - Math.min(a.y + a.h, b.y + b.h);
+}
+
+function subsets<T>(items: T[], size: number): T[][] {
+  if (size === 0) return [[]];
+  const out: T[][] = [];
+  items.forEach((item, i) => {
+    for (const rest of subsets(items.slice(i + 1), size - 1)) out.push([item, ...rest]);
+  });
+  return out;
+}
+
+/** Splits a poorly matched single component at its thinnest columns, recursively. */
+function maybeSplit(ctx: SegmentContext, hyp: SymbolHypothesis, depth: number): SymbolHypothesis[] {
+  if (hyp.shape || hyp.comps.length !== 1 || depth > 3) return [hyp];
+  const whole = scoreOf(hyp);
+  const { box } = hyp;
+  if (whole >= NO_SPLIT_ABOVE || box.w < 0.5 * box.h || box.w < 6) return [hyp];
+  const id = hyp.comps[0]!;
+  const own = id + 1;
+  const columns: number[] = [];
+  for (let x = box.x; x < box.x + box.w; x++) {
+    let n = 0;
+    for (let y = box.y; y < box.y + box.h; y++) if (ctx.map.labels[y * ctx.map.width + x] === own) n++;
+    columns.push(n);
+  }
+  const cuts: number[] = [];
+  const minPiece = Math.max(2, Math.round(0.15 * box.h));
+  for (let i = minPiece; i <= box.w - minPiece; i++) {
+    const n = columns[i]!;
+    const localMin = n <= (columns[i - 1] ?? Infinity) && n <= (columns[i + 1] ?? Infinity);
+    if (localMin && n <= Math.max(2, 0.35 * box.h)) cuts.push(box.x + i);
+  }
+  let bestPieces: SymbolHypothesis[] | undefined;
+  let bestScore = whole + SPLIT_GAIN;
+  for (const cut of cuts) {
+    const left = tightBox(ctx.map, [id], { x: box.x, y: box.y, w: cut - box.x, h: box.h });
+    const right = tightBox(ctx.map, [id], { x: cut, y: box.y, w: box.x + box.w - cut, h: box.h });
+    if (!left || !right) continue;
+    const l: SymbolHypothesis = { comps: [id], box: left, cands: classifyComps(ctx, [id], left) };
+    const r: SymbolHypothesis = { comps: [id], box: right, cands: classifyComps(ctx, [id], right) };
+    const score = (scoreOf(l) * left.w + scoreOf(r) * right.w) / (left.w + right.w);
+    if (score > bestScore && Math.min(scoreOf(l), scoreOf(r)) > 0.6) {
+      bestScore = score;
+      bestPieces = [l, r];
+    }
+  }
+  if (!bestPieces) return [hyp];
+  return bestPieces.flatMap((p) => maybeSplit(ctx, p, depth + 1));
+}
