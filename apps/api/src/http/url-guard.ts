@@ -4,31 +4,19 @@
  * on the literal host and on every address DNS resolves it to. `ALLOW_PRIVATE_URLS` lifts it for
  * local development and tests.
  */
-import { lookup } from 'node:dns/promises';
-import { BlockList, isIP } from 'node:net';
+import dns from 'node:dns';
+import { isIP } from 'node:net';
+import { isPrivateAddress as sharedIsPrivateAddress } from '@mpp/webhooks';
 import { HttpProblem } from './problem';
 
-const blocked = new BlockList();
-for (const [net, prefix] of [
-  ['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12],
-  ['192.0.0.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15], ['224.0.0.0', 4], ['240.0.0.0', 4],
-] as const) blocked.addSubnet(net, prefix, 'ipv4');
-for (const [net, prefix] of [['::', 128], ['::1', 128], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8], ['::ffff:0:0', 96], ['64:ff9b::', 96]] as const) {
-  blocked.addSubnet(net, prefix, 'ipv6');
-}
+/**
+ * The one address policy (@mpp/webhooks, shared with webhook delivery). It had a rule
+ * `::ffff:0:0/96` here, which node's BlockList also matches against every plain IPv4 address,
+ * so every public IPv4 host was refused; the shared policy unwraps mapped addresses instead.
+ */
+export const isPrivateAddress: (address: string) => boolean = sharedIsPrivateAddress;
 
-export function isPrivateAddress(address: string): boolean {
-  const family = isIP(address);
-  if (family === 4) return blocked.check(address, 'ipv4');
-  if (family === 6) {
-    const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
-    if (mapped?.[1]) return blocked.check(mapped[1], 'ipv4');
-    return blocked.check(address, 'ipv6');
-  }
-  return true;
-}
-
-export async function assertPublicUrl(raw: string, allowPrivate: boolean, field: string): Promise<void> {
+export async function assertPublicUrl(raw: string, allowPrivate: boolean, field: string, lookup: typeof dns.lookup = dns.lookup, isPrivate: (address: string) => boolean = isPrivateAddress): Promise<void> {
   let url: URL;
   try {
     url = new URL(raw);
@@ -40,9 +28,15 @@ export async function assertPublicUrl(raw: string, allowPrivate: boolean, field:
   }
   if (allowPrivate) return;
   const host = url.hostname.replace(/^\[|\]$/g, '');
-  const addresses = isIP(host) ? [host] : (await lookup(host, { all: true, verbatim: true }).catch(() => [])).map((a) => a.address);
+  const addresses = isIP(host) ? [host] : await resolveAll(lookup, host);
   if (addresses.length === 0) throw new HttpProblem(422, 'image-fetch-failed', 'Image download failed', `${field} host ${host} does not resolve`, [{ field, message: 'host does not resolve' }]);
-  if (addresses.some(isPrivateAddress)) {
+  if (addresses.some(isPrivate)) {
     throw new HttpProblem(422, 'url-not-allowed', 'URL not allowed', `${field} points to a private, loopback or link-local address`, [{ field, message: 'private address refused' }]);
   }
+}
+
+function resolveAll(lookup: typeof dns.lookup, host: string): Promise<string[]> {
+  return new Promise((resolve) => {
+    lookup(host, { all: true, verbatim: true }, (err, found) => resolve(err ? [] : (found as unknown as dns.LookupAddress[]).map((a) => a.address)));
+  });
 }

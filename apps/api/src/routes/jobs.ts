@@ -2,11 +2,11 @@
 import { randomUUID } from 'node:crypto';
 import express, { type Request, type Response, type Router } from 'express';
 import multer from 'multer';
-import { inspectImage, ImageValidationError } from '@mpp/imaging';
 import { EXPORT_CONTENT_TYPES, ExportFormat, isTerminal, STAGE_IDS, type JobAccepted } from '@mpp/schemas';
-import { planFromOptions } from '@mpp/queue';
 import { HttpProblem, sendProblem } from '../http/problem';
 import { readSubmission } from '../http/submission';
+import { checkSubmission, createJob } from '../http/create-job';
+import { IdempotencyKeys, readIdempotencyKey, submissionFingerprint, type Reservation } from '../http/idempotency';
 import { assembleResult, jobLinks, toJobView } from '../views';
 import type { ApiDeps } from '../deps';
 
@@ -15,43 +15,64 @@ const MAX_WAIT_SECONDS = 60;
 
 export function jobsRouter(deps: ApiDeps): Router {
   const router = express.Router();
-  const { config, store, blobs, queues } = deps;
+  const { config, store, queues } = deps;
+  const idempotency = new IdempotencyKeys(deps.redis, config.redis.prefix);
   const upload = multer({
     storage: multer.memoryStorage(),
     limits: { fileSize: config.image.maxBytes, files: 1, fields: 10, fieldSize: 64 * 1024, parts: 12 },
   }).single('image');
 
   router.post('/', (req, res, next) => (req.is('multipart/form-data') ? upload(req, res, next) : next()), async (req: Request, res: Response) => {
+    const idempotencyKey = readIdempotencyKey(req.get('idempotency-key'));
     const submission = await readSubmission(req, { maxBytes: config.image.maxBytes, fetchTimeoutMs: 15_000, allowPrivateUrls: config.env.ALLOW_PRIVATE_URLS });
-    try {
-      await inspectImage(submission.bytes, { minDimension: config.image.minDimension, maxDimension: config.image.maxDimension, maxBytes: config.image.maxBytes });
-    } catch (err) {
-      if (err instanceof ImageValidationError) {
-        throw new HttpProblem(422, 'image-validation-failed', 'Image validation failed', err.checks.map((c) => c.message).join('; '), err.checks.map((c) => ({ field: c.check, message: c.message })));
-      }
-      throw err;
-    }
+    await checkSubmission(deps, submission);
+    const fingerprint = idempotencyKey ? submissionFingerprint({ image: submission.bytes, options: submission.options, metadata: submission.metadata, webhook_url: submission.webhook_url }) : '';
+    // A repeat of a request that already made its job gets that job, even when the queue is full.
+    const earlier = idempotencyKey ? await idempotency.get(idempotencyKey) : undefined;
+    if (earlier) return replay(res, idempotencyKey!, earlier, fingerprint);
     const waiting = await queues.waitingTotal();
     if (waiting >= config.env.MAX_QUEUE_DEPTH) {
       throw new HttpProblem(503, 'queue-full', 'Queue full', `${waiting} jobs are waiting; try again later`, undefined, { 'Retry-After': '30' });
     }
     const id = randomUUID();
-    const original_ref = await blobs.put(submission.bytes);
-    const plan = planFromOptions(submission.options);
-    const record = await store.create({
-      id,
-      options: submission.options,
-      metadata: submission.metadata,
-      original_ref,
-      skipped: plan.skip,
-      ...(submission.webhook_url ? { webhook_url: submission.webhook_url } : {}),
-    });
-    await blobs.touch(original_ref, config.resultTtlSeconds);
-    await deps.deadlines.set(id, submission.options.timeout_seconds ?? config.jobTimeoutSeconds);
-    await queues.submit(id, plan);
+    const mine: Reservation = { jobId: id, fingerprint, at: Date.now() };
+    if (idempotencyKey) {
+      const reserved = await idempotency.reserve(idempotencyKey, mine);
+      if (!reserved.won) return replay(res, idempotencyKey, reserved.held, fingerprint);
+    }
+    let record;
+    try {
+      record = await createJob(deps, submission, id);
+    } catch (err) {
+      if (idempotencyKey) await idempotency.release(idempotencyKey, mine).catch(() => undefined);
+      throw err;
+    }
     const body: JobAccepted = { id, status: record.status, created_at: record.created_at, links: jobLinks(id) };
     res.status(202).location(body.links.self).json(body);
   });
+
+  /** Same key, same body: the job the first request made (200, `Idempotent-Replayed: true`); another body: 422. */
+  async function replay(res: Response, key: string, held: Reservation, fingerprint: string): Promise<void> {
+    IdempotencyKeys.assertSameBody(held, fingerprint);
+    // The first request may still be creating the job (two identical requests at once): wait for it.
+    const deadline = Date.now() + (Date.now() - (held.at ?? 0) < 30_000 ? 10_000 : 0);
+    let record = await store.get(held.jobId);
+    while (!record && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      record = await store.get(held.jobId);
+      // The first request failed and freed the key: nothing to wait for.
+      if (!record && (await idempotency.get(key))?.jobId !== held.jobId) break;
+    }
+    if (!record && Date.now() - (held.at ?? 0) >= 30_000) {
+      throw new HttpProblem(410, 'job-gone', 'Job gone', `the job ${held.jobId} this Idempotency-Key created no longer exists (deleted or expired)`);
+    }
+    if (!record) {
+      throw new HttpProblem(409, 'idempotency-key-in-progress', 'Request in progress', 'the first request with this Idempotency-Key has not created its job (yet); retry shortly', undefined, { 'Retry-After': '1' });
+    }
+    const body: JobAccepted = { id: record.id, status: record.status, created_at: record.created_at, links: jobLinks(record.id) };
+    res.status(200).location(body.links.self).setHeader('Idempotent-Replayed', 'true');
+    res.json(body);
+  }
 
   router.get('/:id', async (req: Request, res: Response) => {
     const id = jobId(req);
@@ -121,7 +142,8 @@ export function jobsRouter(deps: ApiDeps): Router {
       res.status(204).end();
       return;
     }
-    await store.cancel(id);
+    // The record first (every stage checks it before it starts), then the running stages and the queues.
+    if ((await store.cancel(id)) === 'applied') await queues.cancel(id);
     const after = await store.get(id);
     res.status(202).json(after ? toJobView(after) : { id, status: 'cancelled' });
   });
