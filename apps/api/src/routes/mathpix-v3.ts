@@ -4,7 +4,7 @@
  * synchronously, within `SERVER_REQUEST_TIMEOUT`, with Mathpix's response fields. Like Mathpix,
  * errors are HTTP 200 with `error` / `error_info`, except 401 (credentials) and 429.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import express, { type Request, type Response, type Router } from 'express';
 import multer from 'multer';
 import { ImageValidationError } from '@mpp/imaging';
@@ -29,14 +29,15 @@ export function mathpixV3Router(deps: ApiDeps): Router {
     '/v3/text',
     (req, res, next) => {
       if (!authorised(req, config.env.API_KEYS)) {
-        res.status(401).json({ ...mathpixError('http_unauthorized', 'Invalid credentials') });
+        res.status(401).json({ request_id: randomUUID(), ...mathpixError('http_unauthorized', 'Invalid credentials') });
         return;
       }
       next();
     },
     (req, res, next) => (req.is('multipart/form-data') ? upload(req, res, next) : json(req, res, next)),
     async (req: Request, res: Response) => {
-      const answer = (body: object) => res.status(200).json(body);
+      // Every answer names a request; once a job exists, its id (follow it at GET /v1/jobs/:id).
+      const answer = (body: object) => res.status(200).json('request_id' in body ? body : { request_id: randomUUID(), ...body });
       const parsed = readRequest(req);
       if ('error' in parsed) return answer(parsed);
       const { request, file } = parsed;
@@ -59,7 +60,7 @@ export function mathpixV3Router(deps: ApiDeps): Router {
         }
         if (err instanceof QueueFullError) {
           res.setHeader('Retry-After', '30');
-          res.status(429).json(mathpixError('http_max_requests', 'Too many requests', { detail: err.message }));
+          res.status(429).json({ request_id: randomUUID(), ...mathpixError('http_max_requests', 'Too many requests', { detail: err.message }) });
           return;
         }
         throw err;
@@ -81,8 +82,8 @@ export function mathpixV3Router(deps: ApiDeps): Router {
   // Mathpix answers a body it cannot parse with HTTP 200 and `json_syntax`, not with a 400.
   router.use('/v3/text', (err: unknown, _req: Request, res: Response, next: (e?: unknown) => void) => {
     const type = (err as { type?: string } | null)?.type;
-    if (type === 'entity.parse.failed') return void res.status(200).json(mathpixError('json_syntax', 'Request body is not valid JSON'));
-    if (type === 'entity.too.large' || (err as { code?: string } | null)?.code === 'LIMIT_FILE_SIZE') return void res.status(200).json(mathpixError('sys_request_too_large', 'Request is too large'));
+    if (type === 'entity.parse.failed') return void res.status(200).json({ request_id: randomUUID(), ...mathpixError('json_syntax', 'Request body is not valid JSON') });
+    if (type === 'entity.too.large' || (err as { code?: string } | null)?.code === 'LIMIT_FILE_SIZE') return void res.status(200).json({ request_id: randomUUID(), ...mathpixError('sys_request_too_large', 'Request is too large') });
     next(err);
   });
   return router;
