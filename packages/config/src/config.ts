@@ -18,6 +18,8 @@ export interface PipelineConfig {
     gemini: { apiKey?: string; baseUrl?: string; model: string };
   };
   breaker: { failureThreshold: number; successThreshold: number; timeoutMs: number; halfOpenMaxCalls: number };
+  /** Webhook deliveries (docs/webhooks.md). */
+  webhooks: { secret?: string; defaultUrl?: string; publicBaseUrl?: string; maxAttempts: number; backoffBaseMs: number; timeoutMs: number; concurrency: number; consume: boolean; allowPrivateUrls: boolean };
   /** Policies around every external provider call, and prices for the usage estimate. */
   providerCalls: { timeoutMs: number; maxRetries: number; concurrency: number; rateLimitMaxWaitMs: number };
   prices: {
@@ -49,6 +51,17 @@ export function buildConfig(env: Env): PipelineConfig {
       mathpix: { appId: env.MATHPIX_APP_ID, appKey: env.MATHPIX_APP_KEY, baseUrl: env.MATHPIX_API_URL },
       anthropic: { apiKey: env.ANTHROPIC_API_KEY, baseUrl: env.ANTHROPIC_BASE_URL, model: env.ANTHROPIC_MODEL },
       gemini: { apiKey: env.GEMINI_API_KEY, baseUrl: env.GEMINI_BASE_URL, model: env.GEMINI_MODEL },
+    },
+    webhooks: {
+      secret: env.WEBHOOK_SECRET,
+      defaultUrl: env.WEBHOOK_DEFAULT_URL,
+      publicBaseUrl: env.PUBLIC_BASE_URL,
+      maxAttempts: env.WEBHOOK_MAX_ATTEMPTS,
+      backoffBaseMs: env.WEBHOOK_BACKOFF_BASE_SECONDS * 1000,
+      timeoutMs: env.WEBHOOK_TIMEOUT_SECONDS * 1000,
+      concurrency: env.WEBHOOK_CONCURRENCY,
+      consume: env.WORKER_WEBHOOKS,
+      allowPrivateUrls: env.ALLOW_PRIVATE_URLS,
     },
     breaker: { failureThreshold: env.CB_FAILURE_THRESHOLD, successThreshold: env.CB_SUCCESS_THRESHOLD, timeoutMs: env.CB_TIMEOUT_SECONDS * 1000, halfOpenMaxCalls: env.CB_HALF_OPEN_MAX_CALLS },
     providerCalls: {

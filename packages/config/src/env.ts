@@ -118,9 +118,19 @@ export const EnvSchema = z.object({
   SERVER_MAX_REQUEST_SIZE_MB: int(50, 1, 1024),
   API_KEYS: ApiKeys,
   MAX_QUEUE_DEPTH: int(10_000, 1),
+  /** Requests per API key (per client address without keys) in each window on /v1; 0 = no limit. */
+  RATE_LIMIT_REQUESTS: int(1200, 0),
+  RATE_LIMIT_WINDOW_SECONDS: int(60, 1, 86_400),
   ALLOW_PRIVATE_URLS: bool(false),
   WEBHOOK_SECRET: z.preprocess(emptyToUndefined, z.string().regex(/^whsec_[A-Za-z0-9+/=]+$/, 'must look like whsec_<base64>').optional()),
   PUBLIC_BASE_URL: optionalUrl(),
+  // Webhooks (docs/webhooks.md)
+  WEBHOOK_DEFAULT_URL: z.preprocess(emptyToUndefined, z.url({ protocol: /^https?$/ }).optional()),
+  WEBHOOK_MAX_ATTEMPTS: int(12, 1, 100),
+  WEBHOOK_BACKOFF_BASE_SECONDS: num(40, 0.001, 86_400),
+  WEBHOOK_TIMEOUT_SECONDS: num(15, 0.05, 300),
+  WEBHOOK_CONCURRENCY: int(10, 1, 1000),
+  WORKER_WEBHOOKS: bool(true),
 
   // Workers
   WORKER_STAGES: WorkerStages,

@@ -23,3 +23,4 @@ export function loadConfigOrExit(source: Record<string, string | undefined> = pr
     throw err;
   }
 }
+export * from './client-env';

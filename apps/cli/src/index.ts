@@ -1,0 +1,1 @@
+export { buildProgram, runCli, EXIT, type CliIo } from './program';
