@@ -13,6 +13,8 @@ export type Fault =
   | { kind: 'hang' }
   /** Answers like `ok`, after `ms`. */
   | { kind: 'slow'; ms: number }
+  /** Answers like `ok` when the test calls `release()` (requests in flight, without a clock). */
+  | { kind: 'held' }
   | { kind: 'malformed' }
   /** API-specific error body (Mathpix's HTTP-200 errors); `id` picks it. */
   | { kind: 'api_error'; id: string };
@@ -39,6 +41,8 @@ export class FakeApi {
   /** Faults for the next calls, in order; then `defaultFault`. */
   readonly faults: Fault[] = [];
   defaultFault: Fault = { kind: 'ok' };
+  /** Answers of requests held by the `held` fault, sent by `release()`. */
+  private readonly heldAnswers: Array<() => void> = [];
   private server?: http.Server;
   url = '';
 
@@ -60,8 +64,12 @@ export class FakeApi {
         this.calls.push(call);
         const scripted = this.faults.shift() ?? this.defaultFault;
         const delay = scripted.kind === 'slow' ? scripted.ms : 0;
-        const fault: Fault = scripted.kind === 'slow' ? { kind: 'ok' } : scripted;
+        const fault: Fault = scripted.kind === 'slow' || scripted.kind === 'held' ? { kind: 'ok' } : scripted;
         const out = this.handler(call, fault);
+        if (scripted.kind === 'held') {
+          this.heldAnswers.push(() => this.respond(res, out));
+          return;
+        }
         if (delay > 0 && out !== 'hang') {
           setTimeout(() => this.respond(res, out), delay);
           return;
@@ -81,6 +89,16 @@ export class FakeApi {
       return;
     }
     res.writeHead(out.status, { 'content-type': 'application/json', ...out.headers }).end(JSON.stringify(out.body));
+  }
+
+  /** How many requests the `held` fault is holding. */
+  get held(): number {
+    return this.heldAnswers.length;
+  }
+
+  /** Sends the answers of every held request. */
+  release(): void {
+    for (const answer of this.heldAnswers.splice(0)) answer();
   }
 
   /** Scripts the next `n` calls with `fault`. */

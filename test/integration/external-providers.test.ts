@@ -123,8 +123,9 @@ describe('external providers through the stack', () => {
       expect(result.vision.diagram_type).toBe('geometry');
       expect(result.vision.elements).toHaveLength(5);
       expect(claude.calls).toHaveLength(2);
+      // Every call attempted is counted, the two Claude refused included (they cost no tokens).
       expect(result.usage).toEqual({
-        calls: { mathpix: 1, gemini: 1 },
+        calls: { mathpix: 1, anthropic: 2, gemini: 1 },
         input_tokens: 1290,
         output_tokens: 380,
         estimated_cost_usd: Math.round((0.004 + (1290 * 0.3 + 380 * 2.5) / 1e6) * 1e6) / 1e6,
@@ -157,6 +158,7 @@ describe('external providers through the stack', () => {
       expect(first.result.text.provider).toBe('local');
       expect(first.result.text.fallback_reason).toMatch(/^mathpix: mathpix answered HTTP 503/);
       expect(first.view.stages.B.attempts).toBe(1);
+      expect(first.result.usage.calls).toEqual({ mathpix: 2 });
       const admin = (await (await fetch(`${h.baseUrl}/v1/admin/breakers`)).json()) as { breakers: Array<Record<string, unknown>> };
       expect(admin.breakers.find((b) => b.name === 'mathpix')).toMatchObject({ state: 'open', failure_count: 2, configured: true });
       expect(admin.breakers.find((b) => b.name === 'anthropic')).toMatchObject({ state: 'closed', configured: false });
@@ -180,17 +182,34 @@ describe('external providers through the stack', () => {
     }
   });
 
-  it('429 pauses stage B for Retry-After; the job then completes through Mathpix without a failed attempt', async () => {
+  it('429 pauses stage B for Retry-After; the job view says so; the job then completes through Mathpix without a failed attempt', async () => {
     const h = await harness(fake, {}, 1);
     try {
-      fake.next({ kind: 'status', status: 429, headers: { 'retry-after': '1' } });
+      fake.next({ kind: 'status', status: 429, headers: { 'retry-after': '2' } });
       const before = fake.calls.length;
-      const { view, result } = await runJob(h);
+      const res = await submitFile(h.baseUrl, await uniqueImage(), { options: OPTIONS });
+      const { id } = (await res.json()) as { id: string };
+      // While the queue is paused the stage is queued again, with the reason and the resume time.
+      let paused: Record<string, any> | undefined;
+      for (let i = 0; i < 600 && !paused; i++) {
+        const v = (await (await fetch(`${h.baseUrl}/v1/jobs/${id}`)).json()) as Record<string, any>;
+        if (v.stages.B.waiting) paused = v;
+        else if (v.status === 'completed' || v.status === 'failed') break;
+        else await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(paused?.stages.B).toMatchObject({ status: 'queued', attempts: 0, error: null, waiting: { reason: 'rate_limited', provider: 'mathpix', message: 'mathpix is rate limiting us; retry after 2 s' } });
+      expect(Date.parse(paused!.stages.B.waiting.until)).toBeGreaterThan(Date.parse(paused!.stages.B.started_at));
+      const view = await waitForJob(h.baseUrl, id);
+      expect(view.status).toBe('completed');
+      const result = (await (await fetch(`${h.baseUrl}/v1/jobs/${id}/result`)).json()) as Record<string, any>;
       expect(fake.calls.length - before).toBe(2);
       // A lower bound only (it cannot fail on a slow machine): the second call waited out Retry-After.
-      expect(fake.calls.at(-1)!.at - fake.calls.at(-2)!.at).toBeGreaterThanOrEqual(900);
+      expect(fake.calls.at(-1)!.at - fake.calls.at(-2)!.at).toBeGreaterThanOrEqual(1900);
       expect(view.stages.B).toMatchObject({ status: 'completed', provider: 'mathpix', attempts: 1, error: null });
+      expect(view.stages.B.waiting).toBeUndefined();
       expect(result.text.fallback_reason).toBeUndefined();
+      // The rate-limited call is counted in the usage, as the one that answered.
+      expect(result.usage.calls).toEqual({ mathpix: 2 });
       expect(logLines.some((l) => l.includes('rate limited: pausing the stage queue'))).toBe(true);
     } finally {
       await h.close();
@@ -216,6 +235,7 @@ describe('external providers through the stack', () => {
       const { result } = await runJob(h);
       expect(result.text.provider).toBe('local');
       expect(result.text.fallback_reason).toBe('mathpix: mathpix refused the credentials (HTTP 401); check MATHPIX_APP_ID and MATHPIX_APP_KEY');
+      expect(result.usage.calls).toEqual({ mathpix: 1 });
       expect((await ready(h)).mathpix_api).toBe('unauthorized');
     } finally {
       await h.close();

@@ -2,3 +2,4 @@
 export * from './errors';
 export * from './breaker-store';
 export * from './resilient-caller';
+export * from './usage-meter';

@@ -10,6 +10,7 @@
 import { bulkhead, ExponentialBackoff, handleWhen, retry, TaskCancelledError, timeout, TimeoutStrategy, type BulkheadPolicy, type RetryPolicy, type TimeoutPolicy } from 'cockatiel';
 import { breakerStateValue, type BreakerState, type BreakerStore } from './breaker-store';
 import { CircuitOpenError, countsAsFailure, isRetryable, ProviderTimeoutError, ProviderUnauthorizedError } from './errors';
+import { currentUsageMeter, type UsageMeter } from './usage-meter';
 
 /** How long `/ready` shows `unauthorized` after a 401 unless a call succeeds first. */
 export const UNAUTHORIZED_FLAG_MS = 10 * 60_000;
@@ -52,10 +53,12 @@ export class ResilientCaller {
 
   /** Runs `fn` under the policies; `signal` (the job's) cancels everything, including waits. */
   call<T>(fn: (signal: AbortSignal) => Promise<T>, signal: AbortSignal): Promise<T> {
-    return this.bulkhead.execute(() => this.retry.execute(() => this.attempt(fn, signal), signal), signal);
+    // Taken here, in the caller's context: a call queued by the bulkhead later runs in another's.
+    const meter = currentUsageMeter();
+    return this.bulkhead.execute(() => this.retry.execute(() => this.attempt(fn, signal, meter), signal), signal);
   }
 
-  private async attempt<T>(fn: (signal: AbortSignal) => Promise<T>, signal: AbortSignal): Promise<T> {
+  private async attempt<T>(fn: (signal: AbortSignal) => Promise<T>, signal: AbortSignal, meter: UsageMeter | undefined): Promise<T> {
     signal.throwIfAborted();
     const admission = await this.breakers.acquire(this.name);
     this.observer.onBreakerState?.(this.name, admission.state, breakerStateValue(admission.state));
@@ -63,6 +66,8 @@ export class ResilientCaller {
       this.observer.onCall?.(this.name, 'circuit_open');
       throw new CircuitOpenError(this.name, admission.retryAfterMs);
     }
+    // Admitted: the call is made, and counted in the job's usage whatever its outcome.
+    meter?.countCall(this.name);
     const started = performance.now();
     let attemptSignal: AbortSignal | undefined;
     try {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { BreakerStore, CircuitOpenError, ProviderError, ProviderTimeoutError, ProviderUnauthorizedError, ResilientCaller } from '@mpp/resilience';
+import { BreakerStore, CircuitOpenError, ProviderError, ProviderTimeoutError, ProviderUnauthorizedError, ResilientCaller, UsageMeter, withUsageMeter } from '@mpp/resilience';
 
 const url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const prefix = `test-caller-${randomUUID().slice(0, 8)}`;
@@ -78,5 +78,33 @@ describe('resilient caller', () => {
     };
     await Promise.all(Array.from({ length: 6 }, () => caller.call(work, signal())));
     expect(peak).toBe(2);
+  });
+
+  it('meters every call it makes, failed ones and retries included, for the stage attempt in scope', async () => {
+    const name = `svc-${randomUUID().slice(0, 6)}`;
+    const caller = new ResilientCaller(name, store, { ...fast, concurrency: 1 });
+    const flaky = () => {
+      let n = 0;
+      return async () => {
+        if (++n < 2) throw new ProviderError(name, 'provider_unavailable', 'HTTP 503', { retryable: true, countsAsFailure: true });
+        await new Promise((r) => setTimeout(r, 10));
+        return n;
+      };
+    };
+    const a = new UsageMeter();
+    const b = new UsageMeter();
+    // Two stage attempts at once: with one bulkhead slot the second waits in line behind the
+    // first, and still meters its calls to itself.
+    await Promise.all([withUsageMeter(a, () => caller.call(flaky(), signal())), withUsageMeter(b, () => caller.call(flaky(), signal()))]);
+    expect(a.toUsage()).toEqual({ calls: { [name]: 2 }, estimated_cost_usd: 0 });
+    expect(b.toUsage()).toEqual({ calls: { [name]: 2 }, estimated_cost_usd: 0 });
+
+    // A call the open breaker refuses is not made, so not counted.
+    await store.record(name, 'failure', false);
+    await store.record(name, 'failure', false);
+    await store.record(name, 'failure', false);
+    const c = new UsageMeter();
+    await expect(withUsageMeter(c, () => caller.call(async () => 1, signal()))).rejects.toBeInstanceOf(CircuitOpenError);
+    expect(c.toUsage()).toBeUndefined();
   });
 });

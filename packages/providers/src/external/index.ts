@@ -8,3 +8,5 @@ export { mapMathpixText, toDollarMath } from './mathpix/mathpix-mapping';
 export { MathpixTextProvider } from './mathpix/mathpix-provider';
 export { AnthropicVisionProvider } from './anthropic/anthropic-provider';
 export { GeminiVisionProvider } from './gemini/gemini-provider';
+/** For the worker, which meters each stage attempt's external calls (docs/providers.md). */
+export { UsageMeter, withUsageMeter, type MeteredUsage } from '@mpp/resilience';

@@ -55,9 +55,11 @@ export class AnthropicVisionProvider {
           }),
       opts.signal,
     );
+    // Counted before the answer is checked: a malformed answer was billed all the same.
+    const usage = tokenUsage(this.name, message.usage.input_tokens, message.usage.output_tokens, this.opts.prices);
     const text = message.content.map((block) => (block.type === 'text' ? block.text : '')).join('\n');
     const result = parseVisionAnswer(this.name, text, img.scaleBack);
-    return { ...result, usage: tokenUsage(this.name, message.usage.input_tokens, message.usage.output_tokens, this.opts.prices) };
+    return { ...result, usage };
   }
 }
 

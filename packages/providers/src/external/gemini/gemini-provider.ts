@@ -52,9 +52,11 @@ export class GeminiVisionProvider {
           }),
       opts.signal,
     );
+    // Counted before the answer is checked: a malformed answer was billed all the same.
+    const meta = response.usageMetadata;
+    const usage = tokenUsage(this.name, meta?.promptTokenCount ?? 0, meta?.candidatesTokenCount ?? 0, this.opts.prices);
     const result = parseVisionAnswer(this.name, response.text ?? '', img.scaleBack);
-    const usage = response.usageMetadata;
-    return { ...result, usage: tokenUsage(this.name, usage?.promptTokenCount ?? 0, usage?.candidatesTokenCount ?? 0, this.opts.prices) };
+    return { ...result, usage };
   }
 }
 

@@ -17,6 +17,7 @@ export class MathpixTextProvider {
   async parse(image: Buffer, opts: { signal: AbortSignal }): Promise<MathpixTextResult> {
     const mediaType = mediaTypeOf(image) ?? 'image/png';
     const answer = await this.caller.call((signal) => this.client.text(image, mediaType, signal), opts.signal);
-    return { ...mapMathpixText(answer), usage: perCallUsage(this.name, this.perCallUsd) };
+    const usage = perCallUsage(this.name, this.perCallUsd);
+    return { ...mapMathpixText(answer), usage };
   }
 }
