@@ -32,8 +32,22 @@ export const StageState = z.object({
   attempts: z.number().int().nonnegative(),
   provider: z.string().nullable(),
   error: JobError.nullable(),
+  /**
+   * Present while a queued stage waits for something other than a free worker: an external API
+   * answered 429 and the stage's queue is paused until `until` (docs/providers.md). Cleared when
+   * the stage starts again.
+   */
+  waiting: z
+    .object({
+      reason: z.literal('rate_limited'),
+      provider: z.string().nullable(),
+      until: z.string(),
+      message: z.string(),
+    })
+    .optional(),
 });
 export type StageState = z.infer<typeof StageState>;
+export type StageWaiting = NonNullable<StageState['waiting']>;
 
 export function initialStageState(id: StageId, status: StageStatus = 'pending'): StageState {
   return { name: STAGE_NAMES[id], status, started_at: null, finished_at: null, duration_ms: null, attempts: 0, provider: null, error: null };

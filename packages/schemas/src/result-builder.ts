@@ -27,7 +27,9 @@ export function usageFromOutputs(outputs: Partial<StageOutputs>): Usage {
   let output_tokens = 0;
   let estimated_cost_usd = 0;
   for (const output of Object.values(outputs) as Array<{ provider?: string; usage?: Partial<Usage> } | undefined>) {
-    if (!output?.provider || LOCAL_PROVIDERS.has(output.provider)) continue;
+    if (!output?.provider) continue;
+    // A stage that fell back to a local provider still spent the external calls it tried first.
+    if (!output.usage && LOCAL_PROVIDERS.has(output.provider)) continue;
     if (output.usage?.calls) {
       for (const [name, n] of Object.entries(output.usage.calls)) calls[name] = (calls[name] ?? 0) + n;
     } else {

@@ -4,7 +4,8 @@
  * and C share it, so fallback semantics (what is recorded, when to give up, how abort is honoured)
  * are decided here once.
  */
-import type { StageLogger } from './context';
+import type { z } from 'zod';
+import type { StageContext, StageLogger } from './context';
 
 /** Every provider in the chain failed; the queue layer retries the stage (the outage may pass). */
 export class AllProvidersFailedError extends Error {
@@ -114,4 +115,55 @@ export async function runProviderChain<P extends { readonly name: string }, R>(
     }
   }
   throw new AllProvidersFailedError(failures);
+}
+
+/** A provider answered with something that is not a valid result of its stage (B: text, C: vision). */
+export class InvalidProviderResultError extends Error {
+  override readonly name = 'InvalidProviderResultError';
+  readonly code = 'invalid_provider_result' as const;
+  constructor(readonly provider: string, readonly issues: string, readonly what: 'text' | 'vision' = 'text') {
+    super(`${provider} returned an invalid ${what} result: ${issues}`);
+  }
+}
+
+const MAX_REPORTED_ISSUES = 3;
+
+/**
+ * A provider's answer checked against its stage's schema (and `extraIssues`, for what the schema
+ * cannot see); a malformed answer throws InvalidProviderResultError, so the chain tries the next
+ * provider.
+ */
+export function checkProviderAnswer<T>(
+  schema: z.ZodType<T>,
+  answer: unknown,
+  provider: string,
+  what: 'text' | 'vision',
+  extraIssues: (result: T) => string[] = () => [],
+): T {
+  const checked = schema.safeParse(answer);
+  const issues = checked.success ? extraIssues(checked.data) : checked.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
+  if (!checked.success || issues.length > 0) throw new InvalidProviderResultError(provider, issues.slice(0, MAX_REPORTED_ISSUES).join('; '), what);
+  return checked.data;
+}
+
+/**
+ * Stages B and C: the normalised image handed to the first provider of the chain that answers,
+ * and the answer stamped with the provider's name, the failures before it and the stage's time.
+ */
+export async function runProviderStage<P extends { readonly name: string }, R extends object>(
+  ctx: Pick<StageContext, 'loadImage' | 'signal' | 'logger'>,
+  chain: readonly P[],
+  preferred: readonly string[] | undefined,
+  call: (provider: P, image: Buffer) => Promise<R>,
+): Promise<R & { provider: string; fallback_reason?: string; duration_ms: number }> {
+  const startedAt = performance.now();
+  const image = await ctx.loadImage();
+  ctx.signal.throwIfAborted();
+  const { result, provider, fallback_reason } = await runProviderChain(chain, preferred, (p) => call(p, image), { signal: ctx.signal, logger: ctx.logger });
+  return {
+    ...result,
+    provider,
+    ...(fallback_reason !== undefined ? { fallback_reason } : {}),
+    duration_ms: Math.round(performance.now() - startedAt),
+  };
 }

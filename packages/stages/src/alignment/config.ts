@@ -11,6 +11,9 @@ export interface AlignmentConfig {
   semantic_weight: number;
 }
 
+/** The deployment guide's name for these settings (`AlignmentEngineConfig` in its troubleshooting section). */
+export type AlignmentEngineConfig = AlignmentConfig;
+
 export const DEFAULT_ALIGNMENT_CONFIG: AlignmentConfig = { base_alignment_threshold: 0.6, position_weight: 0.4, semantic_weight: 0.6 };
 
 export function resolveAlignmentConfig(ctx: Pick<StageContext, 'settings' | 'options'>): AlignmentConfig {

@@ -114,6 +114,8 @@ function bareToken(chunk: string, m: RegExpExecArray, letters: string, measured:
   if (letters.length > 1 && hasRepeatedLetter(letters)) return undefined;
   if (!inMath && !word && !measured) {
     if (PROSE_STOPWORDS.has(letters)) return undefined;
+    // "page R7", "Exercise B2": a capital run glued to digits in prose is a reference, not a point.
+    if (/^\d/.test(chunk.slice(m.index + m[0].length))) return undefined;
     // "A circle ..." opening a sentence, or "I think": an article or pronoun, not a point.
     const beforeWordsOnly = /^\s+[a-z]/.test(chunk.slice(m.index + m[0].length));
     const opensSentence = /(?:^|[.!?:\n])\s*$/.test(chunk.slice(0, m.index));

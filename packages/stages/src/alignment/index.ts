@@ -14,7 +14,7 @@ export const alignmentStage: StageFn<'D'> = async (input, ctx) => {
 };
 
 export { alignTextWithDiagram } from './align';
-export { resolveAlignmentConfig, DEFAULT_ALIGNMENT_CONFIG, type AlignmentConfig } from './config';
+export { resolveAlignmentConfig, DEFAULT_ALIGNMENT_CONFIG, type AlignmentConfig, type AlignmentEngineConfig } from './config';
 export { analyseText, type TextAnalysis, type TextStatement, type Mention } from './text-analysis';
 export { indexDiagram, emptyDiagramIndex, type DiagramIndex } from './diagram-index';
 export { namedId, parseNamedId, canonicalName } from './entity-ids';

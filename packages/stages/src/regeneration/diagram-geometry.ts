@@ -20,7 +20,7 @@ function isEmpty(g: DiagramShapes): boolean {
   return g.points.length + g.segments.length + g.circles.length + g.polylines.length === 0;
 }
 
-/** Box around everything drawn, with a margin; used when stage C gave no diagram region. */
+/** Box around everything drawn, with a margin; used when no region of stage C holds the shapes. */
 function boundsOf(g: DiagramShapes): BBox {
   const xs: number[] = [];
   const ys: number[] = [];
@@ -38,11 +38,34 @@ function boundsOf(g: DiagramShapes): BBox {
   return { x, y, w: Math.max(1, Math.max(...xs) + FRAME_MARGIN - x), h: Math.max(1, Math.max(...ys) + FRAME_MARGIN - y) };
 }
 
-/** The largest diagram region stage C reported, if any. */
-export function diagramRegion(vision: VisionParseOutput | undefined): BBox | undefined {
-  const regions = (vision?.regions ?? []).filter((r) => r.type === 'diagram' || r.type === 'figure');
-  regions.sort((a, b) => b.bbox.w * b.bbox.h - a.bbox.w * a.bbox.h);
-  return regions[0]?.bbox;
+/** Where the drawn shapes are: every point, segment end and midpoint, circle centre and polyline vertex. */
+function anchorsOf(g: DiagramShapes): Point2[] {
+  return [
+    ...g.points.map((p) => p.at),
+    ...g.segments.flatMap((s) => [s.from, s.to, { x: (s.from.x + s.to.x) / 2, y: (s.from.y + s.to.y) / 2 }]),
+    ...g.circles.map((c) => c.center),
+    ...g.polylines.flatMap((l) => l.points),
+  ];
+}
+
+const inside = (p: Point2, b: BBox): boolean => p.x >= b.x && p.x <= b.x + b.w && p.y >= b.y && p.y <= b.y + b.h;
+
+/**
+ * The frame the diagram is drawn and checked in: the union of stage C's diagram (or figure)
+ * regions that hold any of the shapes, so a page with several figures is compared whole and a
+ * large region without any shape (a coloured banner read as a figure) is never the frame; the
+ * shapes' own bounds when no region holds them.
+ */
+export function diagramFrame(vision: VisionParseOutput | undefined, g: DiagramShapes): BBox {
+  const anchors = anchorsOf(g);
+  const holding = (vision?.regions ?? [])
+    .filter((r) => r.type === 'diagram' || r.type === 'figure')
+    .map((r) => r.bbox)
+    .filter((b) => anchors.some((p) => inside(p, b)));
+  if (holding.length === 0) return boundsOf(g);
+  const x = Math.min(...holding.map((b) => b.x));
+  const y = Math.min(...holding.map((b) => b.y));
+  return { x, y, w: Math.max(...holding.map((b) => b.x + b.w)) - x, h: Math.max(...holding.map((b) => b.y + b.h)) - y };
 }
 
 function typicalLabelSize(vision: VisionParseOutput | undefined): number {
@@ -127,18 +150,17 @@ function addVisionElement(g: DiagramShapes, el: DiagramElement, pointLabels: Set
  * through their stage C provenance), else from stage C's elements; undefined when neither has any.
  */
 export function buildDiagramGeometry(graph: SemanticGraphOutput | undefined, vision: VisionParseOutput | undefined): DiagramGeometry | undefined {
-  const region = diagramRegion(vision);
   if (graph) {
     const shapes = resolveGraphShapes(graph, vision);
     if (!isEmpty(shapes)) {
       const labels = placeLabels(shapes.points, vision, shapes.labels);
       const g = { ...shapes, labels };
-      return { ...g, frame: region ?? boundsOf(g), source: 'graph' };
+      return { ...g, frame: diagramFrame(vision, g), source: 'graph' };
     }
   }
   if (vision) {
     const g = geometryFromVision(vision);
-    if (!isEmpty(g)) return { ...g, frame: region ?? boundsOf(g), source: 'vision' };
+    if (!isEmpty(g)) return { ...g, frame: diagramFrame(vision, g), source: 'vision' };
   }
   return undefined;
 }

@@ -6,48 +6,20 @@
  */
 import { TextParseOutput } from '@mpp/schemas';
 import type { StageFn, TextProvider, TextResult } from '../context';
-import { runProviderChain } from '../provider-chain';
+import { checkProviderAnswer, runProviderStage } from '../provider-chain';
 
-export { AllProvidersFailedError } from '../provider-chain';
+export { AllProvidersFailedError, InvalidProviderResultError } from '../provider-chain';
 
 /** The stage output without the fields the stage itself fills in. */
 const ProviderTextResult = TextParseOutput.omit({ provider: true, duration_ms: true, fallback_reason: true });
 
-/** A provider answered with something that is not a text_parse result. */
-export class InvalidProviderResultError extends Error {
-  override readonly name = 'InvalidProviderResultError';
-  readonly code = 'invalid_provider_result' as const;
-  constructor(readonly provider: string, readonly issues: string) {
-    super(`${provider} returned an invalid text result: ${issues}`);
-  }
-}
-
 async function parseWith(provider: TextProvider, image: Buffer, signal: AbortSignal): Promise<TextResult> {
   // B runs beside C, so there is no layout to hint with; providers rely on their own analysis.
-  const answer = await provider.parse(image, { signal });
-  const checked = ProviderTextResult.safeParse(answer);
-  if (!checked.success) {
-    const issues = checked.error.issues.slice(0, 3).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
-    throw new InvalidProviderResultError(provider.name, issues);
-  }
-  return checked.data;
+  return checkProviderAnswer(ProviderTextResult, await provider.parse(image, { signal }), provider.name, 'text');
 }
 
 export const textParseStage: StageFn<'B'> = async (_input, ctx): Promise<TextParseOutput> => {
-  const startedAt = performance.now();
-  const image = await ctx.loadImage();
-  ctx.signal.throwIfAborted();
-  const { result, provider, fallback_reason } = await runProviderChain(
-    ctx.providers.text,
-    ctx.options.providers?.B,
-    (p) => parseWith(p, image, ctx.signal),
-    { signal: ctx.signal, logger: ctx.logger },
-  );
-  ctx.logger.debug({ provider, lines: result.lines.length, formulas: result.formulas.length, confidence: result.confidence }, 'text parsed');
-  return {
-    ...result,
-    provider,
-    ...(fallback_reason !== undefined ? { fallback_reason } : {}),
-    duration_ms: Math.round(performance.now() - startedAt),
-  };
+  const out = await runProviderStage(ctx, ctx.providers.text, ctx.options.providers?.B, (p, image) => parseWith(p, image, ctx.signal));
+  ctx.logger.debug({ provider: out.provider, lines: out.lines.length, formulas: out.formulas.length, confidence: out.confidence }, 'text parsed');
+  return out;
 };

@@ -7,21 +7,12 @@
  */
 import { VisionParseOutput } from '@mpp/schemas';
 import type { StageFn, VisionProvider, VisionResult } from '../context';
-import { runProviderChain } from '../provider-chain';
+import { checkProviderAnswer, runProviderStage } from '../provider-chain';
 
-export { AllProvidersFailedError } from '../provider-chain';
+export { AllProvidersFailedError, InvalidProviderResultError as InvalidVisionResultError } from '../provider-chain';
 
 /** The stage output without the fields the stage itself fills in. */
 const ProviderVisionResult = VisionParseOutput.omit({ provider: true, duration_ms: true, fallback_reason: true });
-
-/** A provider answered with something that is not a vision_parse result. */
-export class InvalidVisionResultError extends Error {
-  override readonly name = 'InvalidVisionResultError';
-  readonly code = 'invalid_provider_result' as const;
-  constructor(readonly provider: string, readonly issues: string) {
-    super(`${provider} returned an invalid vision result: ${issues}`);
-  }
-}
 
 /** Problems the schema cannot see: duplicate ids, relations or elements pointing nowhere. */
 function referenceIssues(result: VisionResult): string[] {
@@ -43,33 +34,14 @@ function referenceIssues(result: VisionResult): string[] {
 
 async function analyseWith(provider: VisionProvider, image: Buffer, signal: AbortSignal): Promise<VisionResult> {
   // C runs beside B, so there are no text lines to hint with; providers rely on their own layout.
-  const answer = await provider.analyse(image, { signal });
-  const checked = ProviderVisionResult.safeParse(answer);
-  const issues = checked.success
-    ? referenceIssues(checked.data)
-    : checked.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
-  if (!checked.success || issues.length > 0) throw new InvalidVisionResultError(provider.name, issues.slice(0, 3).join('; '));
-  return checked.data;
+  return checkProviderAnswer(ProviderVisionResult, await provider.analyse(image, { signal }), provider.name, 'vision', referenceIssues);
 }
 
 export const visionParseStage: StageFn<'C'> = async (_input, ctx): Promise<VisionParseOutput> => {
-  const startedAt = performance.now();
-  const image = await ctx.loadImage();
-  ctx.signal.throwIfAborted();
-  const { result, provider, fallback_reason } = await runProviderChain(
-    ctx.providers.vision,
-    ctx.options.providers?.C,
-    (p) => analyseWith(p, image, ctx.signal),
-    { signal: ctx.signal, logger: ctx.logger },
-  );
+  const out = await runProviderStage(ctx, ctx.providers.vision, ctx.options.providers?.C, (p, image) => analyseWith(p, image, ctx.signal));
   ctx.logger.debug(
-    { provider, diagram_type: result.diagram_type, regions: result.regions.length, elements: result.elements.length, confidence: result.confidence },
+    { provider: out.provider, diagram_type: out.diagram_type, regions: out.regions.length, elements: out.elements.length, confidence: out.confidence },
     'vision parsed',
   );
-  return {
-    ...result,
-    provider,
-    ...(fallback_reason !== undefined ? { fallback_reason } : {}),
-    duration_ms: Math.round(performance.now() - startedAt),
-  };
+  return out;
 };

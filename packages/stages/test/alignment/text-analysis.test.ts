@@ -64,6 +64,13 @@ describe('text analysis', () => {
     expect(ids('The circle is tangent at B. A line through B meets it.')).not.toContain('point:A');
   });
 
+  test('does not read a page or exercise reference in prose ("page R7") as a point', () => {
+    // textbook/16's header: "Extra Practice is on page R7."
+    expect(ids('Extra Practice is on page R7. If $AB = 6$, find $ED$.')).not.toContain('point:R');
+    expect(ids('See Exercise B2, then find point B.')).toEqual(['point:B']);
+    expect(ids('If $R_1 = 7$, find $R$.')).toContain('point:R');
+  });
+
   test('reads angles, lines, rays and triangles written as LaTeX commands', () => {
     const found = ids('In $\\triangle ABC$, $m\\angle CBA = 60^{\\circ}$, $\\overleftrightarrow{PQ}$ and $\\overrightarrow{ST}$.');
     expect(found).toEqual(expect.arrayContaining(['polygon:ABC', 'angle:ABC', 'line:PQ', 'ray:ST']));

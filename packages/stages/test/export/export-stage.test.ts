@@ -29,6 +29,14 @@ describe('export stage (H)', () => {
     expect(out.skipped_formats).toBeUndefined();
   });
 
+  test('writes only json when the job asks for no format (the default ["json"])', async () => {
+    const ctx = downstreamContext();
+    expect(ctx.options.export_formats).toEqual(['json']);
+    const out = ExportOutput.parse(await exportStage(await upstream(), ctx));
+    expect([...ctx.exports.keys()]).toEqual(['json']);
+    expect(out.exports.map((e) => [e.format, e.filename, e.content_type])).toEqual([['json', 'job-11.json', 'application/json; charset=utf-8']]);
+  });
+
   test('writes a json result document that validates and lists every export with its URL and size', async () => {
     const ctx = downstreamContext({ export_formats: ['json', 'latex', 'markdown'] });
     const inputs = await upstream();

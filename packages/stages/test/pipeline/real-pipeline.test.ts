@@ -143,6 +143,20 @@ describe('regeneration (F) round trip on the real pipeline output', () => {
     expect(G.job_confidence).toBe(jobConfidence({ ...outputsOf('textbook/11'), G: undefined }));
   });
 
+  test.each(TEXTBOOK)('textbook/%s: the regenerated diagram matches the figure, checked in the regions that hold its shapes', (n) => {
+    // textbook/16's page header is a coloured banner C reads as a figure larger than the diagram.
+    const { C, F } = outputsOf(`textbook/${n}`);
+    expect(F.roundtrip.diagram_score).toBeGreaterThan(0.85);
+    const frame = /viewBox="([\d.]+) ([\d.]+) ([\d.]+) ([\d.]+)"/.exec(F.diagram_svg ?? '')!.slice(1).map(Number);
+    const drawn = C.elements.filter((e) => e.type === 'segment' || e.type === 'circle');
+    for (const e of drawn) {
+      const [x, y, w, h] = frame as [number, number, number, number];
+      const cx = e.bbox.x + e.bbox.w / 2;
+      const cy = e.bbox.y + e.bbox.h / 2;
+      expect([e.id, cx >= x && cx <= x + w && cy >= y && cy <= y + h]).toEqual([e.id, true]);
+    }
+  });
+
   test('formulas recognised with one letter changed score lower, and so does the job', async () => {
     const { outputs, ctx } = runs.get('textbook/11')!;
     // A letter read as a similar one: the kind of error a provider makes while claiming high confidence.

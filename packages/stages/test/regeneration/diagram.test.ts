@@ -72,6 +72,27 @@ describe('buildDiagramGeometry', () => {
     expect(buildDiagramGeometry(graph, undefined)).toBeUndefined();
     expect(buildDiagramGeometry(undefined, VisionParseOutput.parse({ provider: 'local', confidence: 0, duration_ms: 1, regions: [], elements: [] }))).toBeUndefined();
   });
+
+  it('frames the diagram by the regions that hold its shapes: never a larger empty banner, every figure of a page', () => {
+    const vision = visionOutput();
+    // A coloured page header read as a figure: larger than the diagram, no shape in it.
+    const banner = { id: 'banner', type: 'figure' as const, bbox: { x: 0, y: 0, w: 2000, h: 30 }, confidence: 0.6 };
+    const withBanner = VisionParseOutput.parse({ ...vision, regions: [banner, ...vision.regions] });
+    expect(buildDiagramGeometry(undefined, withBanner)!.frame).toEqual(DIAGRAM_REGION);
+    // A second figure beside the first, with its own segment: the frame spans both.
+    const second = { x: DIAGRAM_REGION.x + DIAGRAM_REGION.w + 50, y: DIAGRAM_REGION.y + 10, w: 100, h: 80 };
+    const twoFigures = VisionParseOutput.parse({
+      ...withBanner,
+      regions: [...withBanner.regions, { id: 'r2', type: 'diagram', bbox: second, confidence: 0.9 }],
+      elements: [...vision.elements, { id: 's9', type: 'segment', bbox: { ...second, h: 1 }, confidence: 0.9, endpoints: [{ x: second.x + 10, y: second.y + 40 }, { x: second.x + 90, y: second.y + 40 }] }],
+    });
+    expect(buildDiagramGeometry(undefined, twoFigures)!.frame).toEqual({
+      x: DIAGRAM_REGION.x,
+      y: DIAGRAM_REGION.y,
+      w: second.x + second.w - DIAGRAM_REGION.x,
+      h: Math.max(DIAGRAM_REGION.y + DIAGRAM_REGION.h, second.y + second.h) - DIAGRAM_REGION.y,
+    });
+  });
 });
 
 describe('toTikz', () => {

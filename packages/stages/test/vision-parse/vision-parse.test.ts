@@ -106,7 +106,7 @@ describe('visionParseStage', () => {
   });
 
   it('exposes a named error class for invalid answers', () => {
-    const err = new InvalidVisionResultError('gemini', 'regions: required');
+    const err = new InvalidVisionResultError('gemini', 'regions: required', 'vision');
     expect(err.code).toBe('invalid_provider_result');
     expect(err.message).toBe('gemini returned an invalid vision result: regions: required');
   });
