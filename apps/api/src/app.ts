@@ -11,12 +11,17 @@ import { BlobStore, JobDeadlines, JobEvents, JobStore, storeKeys } from '@mpp/st
 import { createLogger, createMetrics, httpTracing, type Logger } from '@mpp/telemetry';
 import type { ApiDeps } from './deps';
 import { HttpProblem, problemHandler } from './http/problem';
+import { requireApiKey } from './http/access';
+import { rateLimit } from './http/rate-limit';
 import { jobsRouter } from './routes/jobs';
 import { opsRouter } from './routes/ops';
 import { adminCacheRouter } from './routes/admin-cache';
 import { adminBreakersRouter } from './routes/admin-breakers';
 import { StageCache } from '@mpp/cache';
 import { mountHumanReview } from './human-review';
+import { mountWebhooks } from './webhooks';
+import { openApiRouter } from './openapi/router';
+import { mathpixV3Router } from './routes/mathpix-v3';
 
 export interface ApiApp {
   app: Express;
@@ -55,6 +60,11 @@ export function createApiApp(options: { config: PipelineConfig; logger?: Logger 
     next();
   });
   app.use(opsRouter(deps));
+  // The API description (/openapi.json, /docs) and the Mathpix-compatible POST /v3/text.
+  app.use(openApiRouter());
+  app.use(mathpixV3Router(deps));
+  // Every /v1 route: an API key when API_KEYS is set (401), then the per-key (or per-address) rate limit (429).
+  app.use('/v1', requireApiKey(config.env.API_KEYS), rateLimit({ redis, prefix: config.redis.prefix, points: config.env.RATE_LIMIT_REQUESTS, windowSeconds: config.env.RATE_LIMIT_WINDOW_SECONDS, apiKeys: config.env.API_KEYS, logger }));
   // base64 grows images by a third; leave room for it and for the other fields.
   app.use('/v1', express.json({ limit: Math.ceil(config.server.maxRequestBytes * 1.4) + 65_536, strict: true }));
   app.use('/v1/jobs', jobsRouter(deps));
@@ -63,6 +73,8 @@ export function createApiApp(options: { config: PipelineConfig; logger?: Logger 
   app.use('/v1/admin/breakers', adminBreakersRouter(deps));
   // /v1/reviews, /v1/jobs/:id/image, the dashboard and review pages, bull-board at /admin/queues.
   mountHumanReview(app, deps);
+  // /v1/webhooks/deliveries and /v1/batches; this process's status changes emit webhooks.
+  const webhooks = mountWebhooks(app, deps);
   app.use((req, _res, next) => next(new HttpProblem(404, 'not-found', 'Not found', `no route for ${req.method} ${req.path}`)));
   app.use(problemHandler(logger));
 
@@ -87,6 +99,7 @@ export function createApiApp(options: { config: PipelineConfig; logger?: Logger 
           setTimeout(() => s.closeAllConnections(), 5_000).unref();
         });
       }
+      await webhooks.close();
       await queues.close();
       await cache.close();
       await Promise.all([redis.quit().catch(() => undefined), subscriber.quit().catch(() => undefined)]);

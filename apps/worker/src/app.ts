@@ -9,9 +9,10 @@ import { RESULT_SCHEMA_VERSION } from '@mpp/schemas';
 import { STAGE_HANDLERS, type StageHandlers, type StageProviders, type StageSettings } from '@mpp/stages';
 import { createProviders } from '@mpp/providers';
 import { BlobStore, JobDeadlines, JobStore, storeKeys } from '@mpp/store';
-import { createLogger, createMetrics, PIPELINE_VERSION, type Logger } from '@mpp/telemetry';
+import { createLogger, createMetrics, PIPELINE_VERSION, type Logger, type PipelineMetrics } from '@mpp/telemetry';
 import { startHealthServer } from './health-server';
 import { createStageRunner } from './stage-runner';
+import { startWebhooks, type WorkerWebhooks } from './webhooks';
 import { StageCache } from '@mpp/cache';
 import { createReviewService, ReviewGate, startReviewSweeper } from '@mpp/review';
 
@@ -29,6 +30,9 @@ export interface WorkerAppOptions {
 
 export interface WorkerApp {
   host: StageWorkerHost;
+  webhooks: WorkerWebhooks;
+  /** This process's metrics (what its /metrics serves). */
+  metrics: PipelineMetrics;
   server?: http.Server;
   close(): Promise<void>;
 }
@@ -53,6 +57,8 @@ export async function createWorkerApp(options: WorkerAppOptions): Promise<Worker
   const store = new JobStore(redis, keys, config.resultTtlSeconds);
   const blobs = new BlobStore(redis, keys, config.image.ttlSeconds);
   const queues = new PipelineQueues(redis, config.redis.prefix);
+  // Before any stage runs: this process's status changes emit webhooks; it may also deliver them.
+  const webhooks = startWebhooks({ config, redis, store, metrics, logger });
   // Chains B = mathpix, local and C = anthropic, gemini, local; providers without keys are skipped.
   const local = options.providers ? undefined : createProviders(config, { redis, metrics, logger });
   const providers = options.providers ?? local!.providers;
@@ -73,6 +79,7 @@ export async function createWorkerApp(options: WorkerAppOptions): Promise<Worker
     run: createStageRunner({ store, blobs, providers, settings: stageSettings(config), handlers: { ...STAGE_HANDLERS, ...options.handlers }, cache: { cache, pipelineVersion: PIPELINE_VERSION } }),
   });
   host.start();
+  await host.ready(); // from here on a cancelled job's running stages are aborted in this process
 
   // Any worker may sweep overdue jobs; ZREM makes each job's timeout handled exactly once.
   const deadlines = new JobDeadlines(redis, keys, store);
@@ -104,6 +111,8 @@ export async function createWorkerApp(options: WorkerAppOptions): Promise<Worker
   let closing: Promise<void> | undefined;
   return {
     host,
+    webhooks,
+    metrics,
     server,
     close: () => {
       closing ??= (async () => {
@@ -112,6 +121,7 @@ export async function createWorkerApp(options: WorkerAppOptions): Promise<Worker
         stopReviewSweeper();
         await host.close(config.worker.shutdownGraceMs);
         await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+        await webhooks.close();
         await queues.close();
         await local?.close();
         await cache.close();

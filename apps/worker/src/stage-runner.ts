@@ -8,6 +8,7 @@ import type { StageRunner, StageRunOutcome } from '@mpp/queue';
 import type { BlobStore, JobStore } from '@mpp/store';
 import type { StageContext, StageHandlers, StageProviders, StageSettings } from '@mpp/stages';
 import { providerIdentities, runStageCached, type StageRunCache } from '@mpp/cache';
+import { UsageMeter, withUsageMeter } from '@mpp/providers';
 
 export interface StageRunnerDeps {
   store: JobStore;
@@ -56,9 +57,23 @@ export function createStageRunner(deps: StageRunnerDeps): StageRunner {
     };
     const input = stage === 'A' ? { original_ref: record.original_ref } : upstream;
     const handler = handlers[stage] as (input: unknown, ctx: StageContext) => Promise<unknown>;
-    const run = async () => STAGE_OUTPUT_SCHEMAS[stage].parse(await handler(input, ctx));
+    // Every external call of this attempt (failed ones, retries, fallbacks) is metered; the output's
+    // `usage` is what this job spent, never a cached answer's or another attempt's alone.
+    const meter = new UsageMeter();
+    const run = async () => STAGE_OUTPUT_SCHEMAS[stage].parse(await withUsageMeter(meter, () => handler(input, ctx)));
     const providers = { text: providerIdentities(deps.providers.text), vision: providerIdentities(deps.providers.vision) };
-    const { output, status } = await runStageCached(deps.cache, { stage, imageRef: record.original_ref, options, settings: deps.settings, providers }, run, signal);
-    return { output: STAGE_OUTPUT_SCHEMAS[stage].parse(output), status };
+    let ran: Awaited<ReturnType<typeof runStageCached>>;
+    try {
+      ran = await runStageCached(deps.cache, { stage, imageRef: record.original_ref, options, settings: deps.settings, providers }, run, signal);
+    } catch (err) {
+      const spent = meter.toUsage();
+      if (spent) await store.addCarriedUsage(jobId, stage, spent).catch(() => undefined);
+      throw err;
+    }
+    const carried = await store.takeCarriedUsage(jobId, stage);
+    if (carried) meter.add(carried);
+    const usage = meter.toUsage();
+    const { usage: _answerUsage, ...rest } = ran.output as { usage?: unknown };
+    return { output: STAGE_OUTPUT_SCHEMAS[stage].parse(usage ? { ...rest, usage } : rest), status: ran.status };
   };
 }

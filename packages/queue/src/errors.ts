@@ -25,6 +25,16 @@ export class StageTimeoutError extends Error {
   }
 }
 
+/** The job was cancelled (`DELETE /v1/jobs/:id`) while this stage ran: never retried. */
+export class JobCancelledError extends Error {
+  readonly code = 'cancelled';
+  readonly retryable = false;
+  constructor(readonly jobId: string) {
+    super(`job ${jobId} was cancelled`);
+    this.name = 'JobCancelledError';
+  }
+}
+
 export function describeStageError(err: unknown): StageErrorInfo {
   const e = (typeof err === 'object' && err !== null ? err : { message: String(err) }) as CodedError;
   const name = typeof e.name === 'string' ? e.name : 'Error';

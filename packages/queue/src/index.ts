@@ -9,3 +9,4 @@ export * from './stage-worker-host';
 export * from './telemetry';
 export * from './stage-gate';
 export * from './queue-board';
+export * from './webhook-queue';

@@ -16,3 +16,8 @@ export function bullPrefix(redisPrefix: string): string {
 export function stageJobId(jobId: string, stage: StageId): string {
   return `${jobId}-${stage}`;
 }
+
+/** Pub/sub channel on which a cancelled job's id is published, so the worker running it aborts. */
+export function cancelChannel(redisPrefix: string): string {
+  return `${redisPrefix}:cancel`;
+}

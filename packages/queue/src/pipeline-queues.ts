@@ -6,7 +6,7 @@ import { FlowProducer, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { STAGE_IDS, type StageId } from '@mpp/schemas';
 import { buildIngestionJob, buildPipelineFlow, type FlowPlan } from './flow';
-import { bullPrefix, stageJobId, stageQueueName } from './names';
+import { bullPrefix, cancelChannel, stageJobId, stageQueueName } from './names';
 import { queueTelemetry } from './telemetry';
 
 export const COUNTED_STATES = ['waiting', 'prioritized', 'active', 'delayed', 'waiting-children', 'failed'] as const;
@@ -26,9 +26,14 @@ export class PipelineQueues {
 
   constructor(
     private readonly connection: Redis,
-    redisPrefix: string,
+    private readonly redisPrefix: string,
   ) {
     this.prefix = bullPrefix(redisPrefix);
+  }
+
+  /** Where `cancel` announces a cancelled job to every worker. */
+  get cancelChannel(): string {
+    return cancelChannel(this.redisPrefix);
   }
 
   queue(stage: StageId): Queue {
@@ -92,6 +97,30 @@ export class PipelineQueues {
       () => true,
       () => false,
     );
+  }
+
+  /**
+   * Stops a job's stages everywhere (call after the job record says `cancelled`): tells the worker
+   * running one of its stages through pub/sub (it aborts the stage's signal), and removes its stage
+   * jobs that have not started. A stage that is running cannot be removed; once it aborts it fails,
+   * and `failParentOnFailure` fails the stages above it, so none of them ever runs.
+   */
+  async cancel(jobId: string): Promise<{ removed: StageId[]; notified: number }> {
+    const notified = await this.connection.publish(this.cancelChannel, jobId);
+    const pending: StageId[] = [];
+    // From the top of the tree down: a parent with no running descendant goes with its children.
+    for (const stage of ['A', 'H', 'G', 'F', 'E', 'D', 'C', 'B'] as const) {
+      const job = await this.queue(stage).getJob(stageJobId(jobId, stage));
+      if (!job) continue;
+      const state = await job.getState();
+      if (!['waiting', 'prioritized', 'delayed', 'waiting-children'].includes(state)) continue;
+      pending.push(stage);
+      // Refused while a descendant is running: that one aborts and fails this stage in turn.
+      await job.remove().catch(() => undefined);
+    }
+    const removed: StageId[] = [];
+    for (const stage of pending) if (!(await this.queue(stage).getJob(stageJobId(jobId, stage)))) removed.push(stage);
+    return { removed, notified };
   }
 
   /** Every stage queue, for read-only views such as the bull-board dashboard. */

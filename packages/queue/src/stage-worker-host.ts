@@ -8,7 +8,7 @@ import type { Redis } from 'ioredis';
 import { jobConfidence, STAGE_CATALOG, STAGE_DONE, STAGE_IDS, STAGE_NAMES, type StageId } from '@mpp/schemas';
 import type { JobStore } from '@mpp/store';
 import { withSpan, type Logger, type PipelineMetrics } from '@mpp/telemetry';
-import { describeStageError, StageTimeoutError } from './errors';
+import { describeStageError, JobCancelledError, StageTimeoutError } from './errors';
 import type { StageJobData } from './flow';
 import { stageQueueName } from './names';
 import type { PipelineQueues } from './pipeline-queues';
@@ -52,6 +52,10 @@ export interface StageWorkerHostOptions {
 export class StageWorkerHost {
   private readonly workers: Worker[] = [];
   private active = 0;
+  /** Stage runs in this process by job id, so a cancellation announced on Redis reaches them. */
+  private readonly runsByJob = new Map<string, Set<AbortController>>();
+  private cancellations?: Redis;
+  private subscribed?: Promise<unknown>;
 
   constructor(private readonly opts: StageWorkerHostOptions) {}
 
@@ -64,6 +68,7 @@ export class StageWorkerHost {
   }
 
   start(): void {
+    this.listenForCancellations();
     for (const stage of this.opts.stages) {
       const worker = new Worker<StageJobData>(stageQueueName(stage), (job, token, signal) => this.process(job, signal, token), {
         connection: this.opts.connection,
@@ -81,6 +86,26 @@ export class StageWorkerHost {
     this.opts.logger.info({ stages: this.opts.stages, concurrency: this.opts.concurrency }, 'stage workers started');
   }
 
+  /** Resolves once this host hears cancellations (so a job cancelled from now on is aborted here). */
+  async ready(): Promise<void> {
+    await this.subscribed;
+  }
+
+  private listenForCancellations(): void {
+    const channel = this.opts.queues.cancelChannel;
+    const sub = this.opts.connection.duplicate();
+    this.cancellations = sub;
+    sub.on('error', (err) => this.opts.logger.warn({ err: err.message }, 'cancellation listener: redis error'));
+    sub.on('message', (ch: string, jobId: string) => {
+      if (ch !== channel) return;
+      const runs = this.runsByJob.get(jobId);
+      if (!runs) return;
+      this.opts.logger.info({ job_id: jobId, stages: runs.size }, 'job cancelled: aborting its running stages');
+      for (const c of runs) c.abort(new JobCancelledError(jobId));
+    });
+    this.subscribed = sub.subscribe(channel).catch((err: unknown) => this.opts.logger.error({ err }, 'could not subscribe to cancellations'));
+  }
+
   /** Stops taking work; waits up to `graceMs` for active jobs, then hands the rest back. */
   async close(graceMs: number): Promise<void> {
     const gentle = Promise.all(this.workers.map((w) => w.close()));
@@ -93,6 +118,8 @@ export class StageWorkerHost {
       await Promise.all(this.workers.map((w) => w.close(true)));
     }
     this.workers.length = 0;
+    await this.cancellations?.quit().catch(() => this.cancellations?.disconnect());
+    this.cancellations = undefined;
   }
 
   private async process(job: Job<StageJobData>, bullSignal?: AbortSignal, token?: string): Promise<{ provider: string }> {
@@ -101,12 +128,24 @@ export class StageWorkerHost {
     const attempt = job.attemptsMade + 1;
     const logger = this.opts.logger.child({ job_id: jobId, stage, attempt });
     if (this.opts.gate) await this.parkIfGated(job, token, logger);
-    if (!(await store.stageStarted(jobId, stage, attempt))) {
+    // Registered before the status check: a cancel that lands after the check is heard here.
+    const controller = new AbortController();
+    const runs = this.runsByJob.get(jobId) ?? new Set<AbortController>();
+    this.runsByJob.set(jobId, runs.add(controller));
+    const unregister = () => {
+      runs.delete(controller);
+      if (runs.size === 0 && this.runsByJob.get(jobId) === runs) this.runsByJob.delete(jobId);
+    };
+    const isStarted = await store.stageStarted(jobId, stage, attempt).catch((err: unknown) => {
+      unregister();
+      throw err;
+    });
+    if (!isStarted) {
+      unregister();
       logger.info('job already ended; stage not run');
       return { provider: 'none' };
     }
     const spec = STAGE_CATALOG[stage];
-    const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(new StageTimeoutError(stage, spec.timeoutMs)), spec.timeoutMs);
     const onBullAbort = () => controller.abort(bullSignal?.reason);
     bullSignal?.addEventListener('abort', onBullAbort, { once: true });
@@ -119,7 +158,11 @@ export class StageWorkerHost {
       const spanAttributes = { 'mpp.job_id': jobId, 'mpp.stage': stage, 'mpp.stage_name': STAGE_NAMES[stage], 'mpp.attempt': attempt };
       const run = () => raceAbort(this.opts.run({ jobId, stage, attempt, signal: controller.signal, logger }), controller.signal);
       const outcome = await withSpan(`stage ${stage} ${STAGE_NAMES[stage]}`, { attributes: spanAttributes }, run);
-      await store.stageCompleted(jobId, stage, outcome.output, outcome.status ?? 'completed');
+      if ((await store.stageCompleted(jobId, stage, outcome.output, outcome.status ?? 'completed')) !== 'applied') {
+        // Cancelled (or failed elsewhere) while this stage ran: nothing downstream may start.
+        logger.info('job ended while the stage ran; its output is dropped');
+        return { provider: outcome.output.provider };
+      }
       await this.opts.gate?.afterStage(jobId, stage, outcome.output);
       metrics?.processingSeconds.observe({ stage: STAGE_NAMES[stage] }, (performance.now() - started) / 1000);
       metrics?.stageOutcomes.inc({ stage: STAGE_NAMES[stage], status: outcome.status ?? 'completed' });
@@ -127,10 +170,20 @@ export class StageWorkerHost {
       if (job.data.final) await this.completeIfDone(jobId, logger);
       return { provider: outcome.output.provider };
     } catch (err) {
+      if (controller.signal.reason instanceof JobCancelledError) {
+        logger.info('stage aborted: the job was cancelled');
+        metrics?.stageOutcomes.inc({ stage: STAGE_NAMES[stage], status: 'cancelled' });
+        await store.stageCancelled(jobId, stage).catch(() => undefined);
+        throw new UnrecoverableError('cancelled');
+      }
       const pauseMs = rateLimitDelay(err);
       if (pauseMs !== undefined) {
         logger.warn({ pause_ms: pauseMs, err: (err as Error).message }, 'rate limited: pausing the stage queue; the job waits without losing an attempt');
         metrics?.stageOutcomes.inc({ stage: STAGE_NAMES[stage], status: 'rate_limited' });
+        // The job view says the stage waits, for whom and until when, rather than `running`.
+        const provider = (err as { provider?: unknown }).provider;
+        const waiting = { reason: 'rate_limited' as const, provider: typeof provider === 'string' ? provider : null, until: new Date(Date.now() + pauseMs).toISOString(), message: (err as Error).message };
+        await store.stageRateLimited(jobId, stage, waiting).catch((e: unknown) => logger.error({ err: e }, 'could not record the rate-limit wait'));
         throw await pauseQueueFor(this.opts.queues.queue(stage), pauseMs);
       }
       const info = describeStageError(err);
@@ -141,6 +194,7 @@ export class StageWorkerHost {
       if (final && !info.retryable) throw new UnrecoverableError(info.message);
       throw err;
     } finally {
+      unregister();
       clearTimeout(timer);
       bullSignal?.removeEventListener('abort', onBullAbort);
       this.active--;

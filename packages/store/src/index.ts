@@ -7,3 +7,4 @@ export * from './blob-store';
 export * from './job-store';
 export * from './job-events';
 export * from './deadlines';
+export * from './batch-store';

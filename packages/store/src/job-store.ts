@@ -13,6 +13,8 @@ import {
   type StageId,
   type StageOutputs,
   type StageState,
+  type StageUsage,
+  type StageWaiting,
 } from '@mpp/schemas';
 import type { StoreKeys } from './keys';
 import { MUTATE_JOB } from './scripts';
@@ -62,7 +64,12 @@ interface Patch {
 
 export type MutationOutcome = 'applied' | 'missing' | 'refused';
 
+/** Called after a change that set the job's status was applied (webhooks, batch tracking). */
+export type StatusListener = (jobId: string, status: JobStatus) => Promise<void> | void;
+
 export class JobStore {
+  private readonly statusListeners = new Set<StatusListener>();
+
   constructor(
     private readonly redis: Redis,
     readonly keys: StoreKeys,
@@ -140,7 +147,8 @@ export class JobStore {
   /** Marks a stage running; refused (returns false) when the job already ended. */
   async stageStarted(id: string, stage: StageId, attempt: number): Promise<boolean> {
     const prev = (await this.getStage(id, stage)) ?? initialStageState(stage);
-    const state: StageState = { ...prev, status: 'running', started_at: new Date().toISOString(), finished_at: null, duration_ms: null, attempts: attempt, error: null };
+    const { waiting: _waited, ...rest } = prev;
+    const state: StageState = { ...rest, status: 'running', started_at: new Date().toISOString(), finished_at: null, duration_ms: null, attempts: attempt, error: null };
     const outcome = await this.mutate(id, { stage, stage_state: state, status: 'running', only_if_status: ['queued', 'running'] });
     return outcome === 'applied';
   }
@@ -158,6 +166,51 @@ export class JobStore {
     const state: StageState = { ...prev, status: final ? 'failed' : 'queued', finished_at: final ? new Date().toISOString() : null, duration_ms: Date.now() - started, error };
     if (!final) return this.mutate(id, { stage, stage_state: state });
     return this.mutate(id, { stage, stage_state: state, status: 'failed', fields: { error: JSON.stringify(error) }, count: 'failure' });
+  }
+
+  /**
+   * An external API rate limited the stage: its queue is paused and the attempt was handed back
+   * without counting, so the stage is `queued` again, with `waiting` saying why and until when.
+   */
+  async stageRateLimited(id: string, stage: StageId, waiting: StageWaiting): Promise<MutationOutcome> {
+    const prev = (await this.getStage(id, stage)) ?? initialStageState(stage);
+    if (prev.status !== 'running') return 'refused';
+    const state: StageState = { ...prev, status: 'queued', attempts: Math.max(0, prev.attempts - 1), waiting };
+    return this.mutate(id, { stage, stage_state: state });
+  }
+
+  /**
+   * What a failed or handed-back stage attempt spent on external APIs, kept until the stage's
+   * next attempt completes and adds it to its output's `usage` (docs/providers.md).
+   */
+  async addCarriedUsage(id: string, stage: StageId, usage: StageUsage): Promise<void> {
+    const key = this.carriedUsageKey(id, stage);
+    const m = this.redis.multi();
+    for (const [name, n] of Object.entries(usage.calls)) m.hincrby(key, `calls:${name}`, n);
+    if (usage.input_tokens !== undefined) m.hincrby(key, 'input_tokens', usage.input_tokens);
+    if (usage.output_tokens !== undefined) m.hincrby(key, 'output_tokens', usage.output_tokens);
+    if (usage.estimated_cost_usd) m.hincrbyfloat(key, 'estimated_cost_usd', usage.estimated_cost_usd);
+    await m.expire(key, this.ttlSeconds).exec();
+  }
+
+  /** Reads and clears the usage carried over from earlier attempts of a stage. */
+  async takeCarriedUsage(id: string, stage: StageId): Promise<StageUsage | undefined> {
+    const key = this.carriedUsageKey(id, stage);
+    const replies = await this.redis.multi().hgetall(key).del(key).exec();
+    const h = (replies?.[0]?.[1] ?? {}) as Record<string, string>;
+    if (Object.keys(h).length === 0) return undefined;
+    const calls: Record<string, number> = {};
+    for (const [field, value] of Object.entries(h)) if (field.startsWith('calls:')) calls[field.slice(6)] = Number(value);
+    return {
+      calls,
+      ...(h.input_tokens !== undefined ? { input_tokens: Number(h.input_tokens) } : {}),
+      ...(h.output_tokens !== undefined ? { output_tokens: Number(h.output_tokens) } : {}),
+      ...(h.estimated_cost_usd !== undefined ? { estimated_cost_usd: Number(h.estimated_cost_usd) } : {}),
+    };
+  }
+
+  private carriedUsageKey(id: string, stage: StageId): string {
+    return `${this.keys.job(id)}:usage:${stage}`;
   }
 
   async stageQueued(id: string, stage: StageId): Promise<MutationOutcome> {
@@ -189,6 +242,15 @@ export class JobStore {
     return this.mutate(id, { status: 'cancelled', fields: { error: JSON.stringify({ stage: null, code: 'cancelled', message: 'cancelled by the client' }) } });
   }
 
+  /** A stage that was running when the job was cancelled stopped: recorded as failed with code `cancelled`. */
+  async stageCancelled(id: string, stage: StageId): Promise<MutationOutcome> {
+    const prev = (await this.getStage(id, stage)) ?? initialStageState(stage);
+    if (prev.status !== 'running') return 'refused';
+    const started = prev.started_at ? Date.parse(prev.started_at) : Date.now();
+    const state: StageState = { ...prev, status: 'failed', finished_at: new Date().toISOString(), duration_ms: Date.now() - started, error: { stage, code: 'cancelled', message: 'the job was cancelled while this stage ran' } };
+    return this.mutate(id, { stage, stage_state: state, allow_terminal: true, only_if_status: ['cancelled'] });
+  }
+
   async putExport(id: string, format: string, data: Buffer): Promise<void> {
     await this.redis.set(this.keys.exportFile(id, format), data, 'EX', this.ttlSeconds);
   }
@@ -207,6 +269,16 @@ export class JobStore {
     return { success: Number(h.success ?? 0), failure: Number(h.failure ?? 0) };
   }
 
+  /**
+   * Registers a listener for applied status changes. Terminal statuses are applied at most once
+   * per job (the script refuses changes to an ended job), so a listener sees each of them once
+   * fleet-wide; it must catch its own errors. Returns the unregister function.
+   */
+  onStatus(listener: StatusListener): () => void {
+    this.statusListeners.add(listener);
+    return () => this.statusListeners.delete(listener);
+  }
+
   private async mutate(id: string, patch: Patch): Promise<MutationOutcome> {
     const result = await (this.redis as unknown as MutateCommand).mppMutateJob(
       this.keys.job(id),
@@ -217,6 +289,9 @@ export class JobStore {
       this.keys.events(id),
       new Date().toISOString(),
     );
+    if (result === 1 && patch.status) {
+      for (const listener of this.statusListeners) await Promise.resolve(listener(id, patch.status)).catch(() => undefined);
+    }
     return result === 1 ? 'applied' : result === 0 ? 'missing' : 'refused';
   }
 }

@@ -25,6 +25,8 @@ export interface PipelineMetrics {
   stageOutcomes: Counter<'stage' | 'status'>;
   httpRequests: Counter<'method' | 'route' | 'status'>;
   httpDuration: Histogram<'method' | 'route'>;
+  /** Webhook delivery attempts by event and outcome (`delivered`, `retry`, `dead_lettered`). */
+  webhookDeliveries: Counter<'event' | 'outcome'>;
 }
 
 export interface MetricsOptions {
@@ -111,6 +113,7 @@ export function createMetrics(options: MetricsOptions): PipelineMetrics {
     activeWorkers: new Gauge({ name: 'mathpix_active_workers', help: 'Number of currently active processing workers', registers: [registry] }),
     stageOutcomes: new Counter({ name: 'mathpix_stage_runs_total', help: 'Stage attempts by outcome', labelNames: ['stage', 'status'] as const, registers: [registry] }),
     httpRequests: new Counter({ name: 'mathpix_http_requests_total', help: 'HTTP requests served by the API', labelNames: ['method', 'route', 'status'] as const, registers: [registry] }),
+    webhookDeliveries: new Counter({ name: 'mathpix_webhook_deliveries_total', help: 'Webhook delivery attempts by event and outcome', labelNames: ['event', 'outcome'] as const, registers: [registry] }),
     httpDuration: new Histogram({ name: 'mathpix_http_request_duration_seconds', help: 'HTTP request duration in seconds', labelNames: ['method', 'route'] as const, buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30], registers: [registry] }),
   };
 }

@@ -61,7 +61,9 @@
     list.replaceChildren(...Object.keys(STAGES).map((s) => {
       const st = view.stages[s];
       const time = st.duration_ms !== null ? ` ${st.duration_ms} ms` : '';
-      return el('li', { 'data-stage': s, 'data-status': st.status }, el('strong', { text: `${s} ${STAGES[s]}` }), el('span', { class: `st st-${st.status}`, text: `${st.status}${time}` }));
+      // A stage whose provider rate limited it waits in its paused queue until `waiting.until`.
+      const wait = st.waiting ? ` (rate limited by ${st.waiting.provider || 'a provider'}; resumes ${new Date(st.waiting.until).toLocaleTimeString()})` : '';
+      return el('li', { 'data-stage': s, 'data-status': st.status }, el('strong', { text: `${s} ${STAGES[s]}` }), el('span', { class: `st st-${st.status}`, text: `${st.status}${time}${wait}` }));
     }));
     const note = document.getElementById('job-note');
     if (view.status === 'awaiting_review') {
