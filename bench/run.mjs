@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 /**
- * `pnpm bench`: runs the comparisons of bench/README.md one after the other on one Redis,
- * writes `bench/results/latest.json`, `latest.md` and `chart.svg`, and prints the table.
+ * `pnpm bench`: runs the comparisons of docs/benchmarks.md one after the other on one Redis,
+ * writes `bench/results/latest.{json,md}` and `chart.svg` plus a dated copy (`<date>-<quick|full>-<n>cpu.*`),
+ * and prints the table.
  *
- *   node bench/run.mjs [--only=1,2,5] [--quick]
+ *   node bench/run.mjs [--only=overhead,submission,real-work,cache,scaling | --only=1,2] [--quick]
+ *   pnpm bench -- --only=overhead --quick
  *
  * Redis: BENCH_REDIS_URL when set; otherwise a private redis-server on a free port (so other
  * traffic on a shared Redis does not blur the per-image Redis costs), else REDIS_URL.
@@ -23,7 +25,16 @@ import { runScaling } from './comparisons/scaling.mjs';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
-const only = args.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',').map(Number);
+const NAMES = { overhead: 1, submission: 2, 'real-work': 3, real: 3, cache: 4, scaling: 5 };
+const only = args
+  .find((a) => a.startsWith('--only='))
+  ?.slice('--only='.length)
+  .split(',')
+  .map((x) => {
+    const id = NAMES[x.trim()] ?? Number(x);
+    if (!Number.isInteger(id) || id < 1 || id > 5) throw new Error(`--only: unknown comparison "${x}" (use ${Object.keys(NAMES).join(', ')} or 1-5)`);
+    return id;
+  });
 const COMPARISONS = [
   [1, runOverhead],
   [2, runSubmission],
@@ -69,11 +80,16 @@ async function main() {
   const dir = path.join(BENCH_DIR, 'results');
   mkdirSync(dir, { recursive: true });
   const markdown = renderMarkdown(report);
-  writeFileSync(path.join(dir, 'latest.json'), `${JSON.stringify(report, null, 2)}\n`);
-  writeFileSync(path.join(dir, 'latest.md'), markdown);
-  writeFileSync(path.join(dir, 'chart.svg'), renderChart(report));
+  // latest.* is what docs link to; a dated copy (date, mode, machine) is kept next to it so runs can be compared.
+  const stamp = `${report.generated_at.slice(0, 10)}-${quick ? 'quick' : 'full'}${only ? `-only-${only.join('-')}` : ''}-${report.machine.cpus}cpu`;
+  const chart = renderChart(report);
+  for (const base of ['latest', stamp]) {
+    writeFileSync(path.join(dir, `${base}.json`), `${JSON.stringify(report, null, 2)}\n`);
+    writeFileSync(path.join(dir, `${base}.md`), markdown);
+    writeFileSync(path.join(dir, base === 'latest' ? 'chart.svg' : `${base}.svg`), chart);
+  }
   console.log(`\n${markdown}`);
-  console.log(`written: bench/results/latest.json, latest.md, chart.svg`);
+  console.log(`written: bench/results/latest.{json,md}, chart.svg and ${stamp}.{json,md,svg}`);
 }
 
 main()

@@ -12,5 +12,5 @@ module.exports = {
   transform: { '^.+\\.ts$': swc },
   moduleNameMapper: { '^@mpp/([a-z-]+)$': '<rootDir>/packages/$1/src/index.ts' },
   testEnvironment: 'node',
-  testTimeout: 240_000,
+  testTimeout: 360_000,
 };
