@@ -13,6 +13,8 @@ export interface ImageState {
   file: string;
   job_id: string;
   status: string;
+  /** Export formats the job was asked for: a job that was not asked for one cannot serve it. */
+  formats: string[];
   /** Export files written (absolute paths). */
   outputs: string[];
   updated_at: string;

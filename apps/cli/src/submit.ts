@@ -5,7 +5,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { ApiError, NotFoundError, type ExportFormat, type JobView, type PipelineClient, type PipelineOptionsInput } from '@mpp/client';
+import { ApiError, AuthenticationError, NetworkError, NotFoundError, type ExportFormat, type JobView, type PipelineClient, type PipelineOptionsInput } from '@mpp/client';
 import { readImage, type InputImage } from './files';
 import { EXTENSIONS } from './formats';
 import type { Progress } from './progress';
@@ -41,15 +41,32 @@ export async function submitImages(client: PipelineClient, images: InputImage[],
   };
   const outcomes: Outcome[] = new Array(images.length);
   let next = 0;
+  let fatal: { error: unknown } | undefined;
   const worker = async () => {
-    for (let i = next++; i < images.length; i = next++) {
+    for (let i = next++; i < images.length && !fatal; i = next++) {
       const image = images[i]!;
-      outcomes[i] = await processImage(client, image, settings, stateFor).catch((err: unknown) => ({ file: image.file, status: 'failed' as const, job_id: null, outputs: [], error: describeError(err) }));
+      try {
+        outcomes[i] = await processImage(client, image, settings, stateFor);
+      } catch (err) {
+        // No point sending the rest: each would fail the same way. Images in flight finish.
+        if (stopsTheRun(err)) return void (fatal ??= { error: err });
+        outcomes[i] = { file: image.file, status: 'failed', job_id: null, outputs: [], error: describeError(err) };
+      }
       progress.tick(outcomes[i]!.status);
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(settings.concurrency, images.length)) }, worker));
+  if (fatal) throw fatal.error;
   return outcomes;
+}
+
+/**
+ * Failures of the run rather than of an image: the API cannot be reached (after the client's
+ * retries) or refuses the key. They end the command with exit code 2; the state file keeps what
+ * was done, so the next run resumes.
+ */
+function stopsTheRun(err: unknown): boolean {
+  return err instanceof NetworkError || err instanceof AuthenticationError;
 }
 
 async function processImage(client: PipelineClient, image: InputImage, settings: SubmitSettings, stateFor: (dir: string) => Promise<StateFile>): Promise<Outcome> {
@@ -60,14 +77,17 @@ async function processImage(client: PipelineClient, image: InputImage, settings:
   const expected = settings.formats.map((f) => path.join(outDir, `${stem}.${EXTENSIONS[f]}`));
   if (state.isDone(sha256, expected)) return { file: image.file, status: 'skipped', job_id: state.get(sha256)!.job_id, outputs: expected };
 
-  // A job from an earlier run that did not fail is followed rather than sent again.
+  // A job from an earlier run that did not fail, asked for these exports, is followed rather than sent again.
   let view: JobView | undefined;
+  let formats: string[] = settings.formats;
   const previous = state.get(sha256);
-  if (previous && !['failed', 'cancelled'].includes(previous.status)) {
+  // (State files written before formats were recorded have none: their images are sent again.)
+  if (previous && !['failed', 'cancelled'].includes(previous.status) && settings.formats.every((f) => previous.formats?.includes(f))) {
     view = await client.get(previous.job_id).catch((err: unknown) => {
       if (err instanceof NotFoundError) return undefined;
       throw err;
     });
+    if (view) formats = previous.formats;
   }
   if (!view) {
     const accepted = await client.submit(bytes, {
@@ -77,13 +97,13 @@ async function processImage(client: PipelineClient, image: InputImage, settings:
     });
     view = { id: accepted.id, status: accepted.status } as JobView;
   }
-  await state.set(sha256, { file: image.file, job_id: view.id, status: view.status, outputs: [] });
+  await state.set(sha256, { file: image.file, job_id: view.id, status: view.status, formats, outputs: [] });
   if (!settings.wait) return { file: image.file, status: view.status === 'completed' ? 'completed' : 'submitted', job_id: view.id, outputs: [] };
 
   view = await client.waitFor(view.id, { timeoutMs: settings.waitTimeoutMs });
   if (view.status !== 'completed') {
     const error = view.error ? `${view.error.stage ? `stage ${view.error.stage}: ` : ''}${view.error.code}: ${view.error.message}` : undefined;
-    await state.set(sha256, { file: image.file, job_id: view.id, status: view.status, outputs: [], ...(error ? { error } : {}) });
+    await state.set(sha256, { file: image.file, job_id: view.id, status: view.status, formats, outputs: [], ...(error ? { error } : {}) });
     return { file: image.file, status: view.status as OutcomeStatus, job_id: view.id, outputs: [], ...(error ? { error } : {}) };
   }
   await mkdir(outDir, { recursive: true });
@@ -91,7 +111,7 @@ async function processImage(client: PipelineClient, image: InputImage, settings:
     const file = await client.export(view.id, format);
     await writeFile(expected[n]!, file.data);
   }
-  await state.set(sha256, { file: image.file, job_id: view.id, status: 'completed', outputs: expected });
+  await state.set(sha256, { file: image.file, job_id: view.id, status: 'completed', formats, outputs: expected });
   return { file: image.file, status: 'completed', job_id: view.id, outputs: expected };
 }
 

@@ -76,7 +76,7 @@ export class Transport {
         res = await this.attempt(spec);
       } catch (err) {
         if (spec.signal?.aborted) throw err;
-        if (!canRetry) throw err instanceof NetworkError ? err : new NetworkError(`request to ${spec.path} failed: ${(err as Error).message}`, err);
+        if (!canRetry) throw err instanceof NetworkError ? err : new NetworkError(`${spec.method} ${this.url(spec.path)} failed: ${networkReason(err)}`, err);
         await sleep(this.backoff(attempt), spec.signal);
         continue;
       }
@@ -127,6 +127,14 @@ export class Transport {
     const ceiling = Math.min(30_000, 500 * 2 ** attempt);
     return ceiling / 2 + Math.random() * (ceiling / 2);
   }
+}
+
+/** fetch says only "fetch failed"; the socket error under it (`ECONNREFUSED`, `ENOTFOUND`...) is what a person needs. */
+function networkReason(err: unknown): string {
+  const cause = (err as { cause?: { code?: unknown; message?: unknown } } | null)?.cause;
+  const detail = typeof cause?.code === 'string' ? cause.code : typeof cause?.message === 'string' ? cause.message : undefined;
+  const message = err instanceof Error ? err.message : String(err);
+  return detail ? `${message} (${detail})` : message;
 }
 
 /** `Retry-After` as seconds: either delta-seconds or an HTTP date. */
