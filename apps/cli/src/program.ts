@@ -6,7 +6,8 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { ApiError, PipelineClient, type PipelineOptionsInput } from '@mpp/client';
+import { ApiError, PipelineClient, type PipelineOptionsInput, type ReviewTaskStatus } from '@mpp/client';
+import { REVIEW_TASK_STATUSES } from '@mpp/schemas';
 import type { ClientEnv } from '@mpp/config';
 import { collectImages } from './files';
 import { EXTENSIONS, parseFormats } from './formats';
@@ -163,15 +164,15 @@ Examples:
   program
     .command('reviews')
     .description('list review tasks (pending by default, most urgent first)')
-    .option('--status <status>', 'pending, approved, modified, rejected, closed or decided', 'pending')
+    .addOption(new Option('--status <status>', 'which tasks (decided: every decided or closed one)').choices([...REVIEW_TASK_STATUSES, 'decided']).default('pending'))
     .option('--limit <n>', 'at most this many', positiveInt('--limit'), 50)
     .addHelpText('after', '\nExample:\n  $ mathpix-pipeline reviews --limit 10')
-    .action(async (opts: { status: string; limit: number }, cmd: Command) => {
+    .action(async (opts: { status: ReviewTaskStatus | 'decided'; limit: number }, cmd: Command) => {
       const { g, client: api } = client(cmd);
       const tasks = await api.reviews.list({ status: opts.status, limit: opts.limit });
       if (g.json) return print(JSON.stringify(tasks, null, 2));
       if (tasks.length === 0) return print(`no ${opts.status} review tasks`);
-      print(table(['task', 'confidence', 'threshold', 'escalated', 'created', 'reasons'], tasks.map((t) => [t.id, t.confidence.toFixed(3), t.threshold.toFixed(3), t.escalated ? 'yes' : '', t.created_at, t.reasons.map((r) => (r as { code?: string }).code ?? String(r)).join(', ')])));
+      print(table(['task', 'confidence', 'threshold', 'escalated', 'created', 'reasons'], tasks.map((t) => [t.id, t.confidence.toFixed(3), t.threshold.toFixed(3), t.escalated ? 'yes' : '', t.created_at, t.reasons.map((r) => r.code).join(', ')])));
     });
 
   program

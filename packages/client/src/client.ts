@@ -15,8 +15,13 @@ import type {
   JobView,
   ReadyStatus,
   ResultDocument,
+  ReviewClaimAnswer,
+  ReviewDecisionAnswer,
   ReviewDecisionRequest,
-  ReviewTask,
+  ReviewTaskDetail,
+  ReviewTaskList,
+  ReviewTaskListItem,
+  ReviewTaskStatus,
   SubmitOptions,
   WaitOptions,
 } from './types';
@@ -170,19 +175,29 @@ export class BatchesApi {
 export class ReviewsApi {
   constructor(private readonly transport: Transport) {}
 
-  async list(opts: { status?: string; limit?: number } = {}): Promise<ReviewTask[]> {
-    const body = await this.transport.json<ReviewTask[] | { items?: ReviewTask[]; reviews?: ReviewTask[]; tasks?: ReviewTask[] }>({ method: 'GET', path: '/v1/reviews', query: { status: opts.status ?? 'pending', limit: opts.limit } });
-    return Array.isArray(body) ? body : (body.items ?? body.reviews ?? body.tasks ?? []);
+  /** One page of tasks (pending by default, most urgent first), with the total. */
+  page(opts: { status?: ReviewTaskStatus | 'decided'; offset?: number; limit?: number } = {}): Promise<ReviewTaskList> {
+    return this.transport.json<ReviewTaskList>({ method: 'GET', path: '/v1/reviews', query: { status: opts.status ?? 'pending', offset: opts.offset, limit: opts.limit } });
   }
 
-  /** Takes a lease on the task so two reviewers do not collide; the answer carries `lease.id` to send with the decision. */
-  claim(id: string, reviewer: string): Promise<ReviewTask> {
-    return this.transport.json<ReviewTask>({ method: 'POST', path: `/v1/reviews/${encodeURIComponent(id)}/claim`, json: { reviewer } });
+  /** The tasks of one page (see `page` for the total). */
+  async list(opts: { status?: ReviewTaskStatus | 'decided'; offset?: number; limit?: number } = {}): Promise<ReviewTaskListItem[]> {
+    return (await this.page(opts)).tasks;
   }
 
-  /** `approve`, `modify` (with corrections) or `reject` (with a reason). */
-  decide(id: string, decision: ReviewDecisionRequest): Promise<ReviewTask> {
-    return this.transport.json<ReviewTask>({ method: 'POST', path: `/v1/reviews/${encodeURIComponent(id)}/decision`, json: decision });
+  /** One task with what a reviewer needs to judge it (image, text, formulas, figure, checks). */
+  get(id: string): Promise<ReviewTaskDetail> {
+    return this.transport.json<ReviewTaskDetail>({ method: 'GET', path: `/v1/reviews/${encodeURIComponent(id)}` });
+  }
+
+  /** Takes a lease on the task so two reviewers do not collide; send `lease.id` with the decision. */
+  claim(id: string, reviewer: string): Promise<ReviewClaimAnswer> {
+    return this.transport.json<ReviewClaimAnswer>({ method: 'POST', path: `/v1/reviews/${encodeURIComponent(id)}/claim`, json: { reviewer } });
+  }
+
+  /** `approve`, `modify` (with corrections) or `reject` (with a reason); answers the decided task and its job. */
+  decide(id: string, decision: ReviewDecisionRequest): Promise<ReviewDecisionAnswer> {
+    return this.transport.json<ReviewDecisionAnswer>({ method: 'POST', path: `/v1/reviews/${encodeURIComponent(id)}/decision`, json: decision });
   }
 }
 

@@ -1,11 +1,51 @@
 /**
- * Shapes the client sends and receives. Job shapes come from `@mpp/schemas` (type-only imports,
- * so nothing of zod is bundled); batch and review shapes are described loosely here because their
- * routes return documents that carry more than the client needs to know.
+ * Shapes the client sends and receives, all inferred from the zod schemas of `@mpp/schemas` that
+ * the API validates with and describes in its OpenAPI document (type-only imports, so nothing of
+ * zod is bundled), plus the client's own options.
  */
-import type { ExportFormat, JobAccepted, JobView, PipelineOptionsInput, Problem, ResultDocument, ReviewDecisionRequest, ReviewTask } from '@mpp/schemas';
+import type {
+  BatchAccepted,
+  BatchView,
+  ExportFormat,
+  HealthResponse,
+  JobAccepted,
+  JobView,
+  PipelineOptionsInput,
+  Problem,
+  ReadyResponse,
+  ResultDocument,
+  ReviewClaimAnswer,
+  ReviewDecisionAnswer,
+  ReviewDecisionRequest,
+  ReviewTask,
+  ReviewTaskDetail,
+  ReviewTaskList,
+  ReviewTaskListItem,
+  ReviewTaskStatus,
+} from '@mpp/schemas';
 
-export type { ExportFormat, JobAccepted, JobView, PipelineOptionsInput, Problem, ResultDocument, ReviewDecisionRequest, ReviewTask };
+export type {
+  BatchAccepted,
+  BatchView,
+  ExportFormat,
+  JobAccepted,
+  JobView,
+  PipelineOptionsInput,
+  Problem,
+  ResultDocument,
+  ReviewClaimAnswer,
+  ReviewDecisionAnswer,
+  ReviewDecisionRequest,
+  ReviewTask,
+  ReviewTaskDetail,
+  ReviewTaskList,
+  ReviewTaskListItem,
+  ReviewTaskStatus,
+};
+
+/** `GET /health` and `GET /ready` (a 503 not-ready body is returned, not thrown). */
+export type HealthStatus = HealthResponse;
+export type ReadyStatus = ReadyResponse;
 
 /** An image to send: bytes (Blob/File, Uint8Array, ArrayBuffer), a URL the server fetches, or base64 (raw or data URL). */
 export type ImageInput = Blob | Uint8Array | ArrayBuffer | { url: string } | { base64: string };
@@ -38,28 +78,4 @@ export interface ExportFile {
   contentType: string;
   filename: string;
   data: Uint8Array;
-}
-
-export interface HealthStatus {
-  status: string;
-  version: string;
-  timestamp: string;
-}
-
-export interface ReadyStatus {
-  status: 'ready' | 'not_ready';
-  checks: Record<string, string>;
-}
-
-export interface BatchAccepted {
-  id: string;
-  [key: string]: unknown;
-}
-
-export interface BatchView {
-  id: string;
-  status?: string;
-  counts?: Record<string, number>;
-  items?: Array<{ job_id?: string; id?: string; status: string; [key: string]: unknown }>;
-  [key: string]: unknown;
 }

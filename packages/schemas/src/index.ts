@@ -14,3 +14,4 @@ export * from './job-confidence';
 export * from './json-schema';
 export * from './ops';
 export * from './mathpix-v3';
+export * from './answers';

@@ -6,6 +6,8 @@
  */
 import { z } from 'zod';
 import {
+  BatchAccepted,
+  BatchView,
   EXPORT_CONTENT_TYPES,
   ExportFormat,
   HealthResponse,
@@ -17,16 +19,20 @@ import {
   Problem,
   ReadyResponse,
   ResultDocument,
+  ReviewClaimAnswer,
   ReviewClaimRequest,
+  ReviewDecisionAnswer,
   ReviewDecisionRequest,
   ReviewFeedback,
+  ReviewTaskDetail,
+  ReviewTaskList,
   ReviewTaskStatus,
 } from '@mpp/schemas';
 import { PIPELINE_VERSION } from '@mpp/telemetry';
 import { SubmitJsonBody } from '../http/submission';
 import { buildOpenApi, type OpenApiDocument, type OperationSpec, type ParamSpec, type ResponseSpec } from './build';
 import * as R from './responses';
-import { BatchAccepted, BatchJsonBody, BatchView } from '../routes/batches';
+import { BatchJsonBody } from '../routes/batches';
 import { DeliveryList, DeliveryView } from '../routes/webhooks';
 
 /** Routes the app serves on purpose without describing them, each with its reason. */
@@ -375,12 +381,12 @@ export function openApiDocument(): OpenApiDocument {
       ResultDocument: [ResultDocument, 'output'],
       HealthResponse: [HealthResponse, 'output'],
       ReadyResponse: [ReadyResponse, 'output'],
-      ReviewTaskList: [R.ReviewTaskList, 'output'],
-      ReviewTaskDetail: [R.ReviewTaskDetail, 'output'],
+      ReviewTaskList: [ReviewTaskList, 'output'],
+      ReviewTaskDetail: [ReviewTaskDetail, 'output'],
       ReviewClaimRequest: [ReviewClaimRequest, 'input'],
-      ReviewClaimAnswer: [R.ReviewClaimAnswer, 'output'],
+      ReviewClaimAnswer: [ReviewClaimAnswer, 'output'],
       ReviewDecisionRequest: [ReviewDecisionRequest, 'input'],
-      ReviewDecisionAnswer: [R.ReviewDecisionAnswer, 'output'],
+      ReviewDecisionAnswer: [ReviewDecisionAnswer, 'output'],
       ReviewFeedback: [ReviewFeedback, 'output'],
       CacheStats: [R.CacheStats, 'output'],
       CacheCleared: [R.CacheCleared, 'output'],

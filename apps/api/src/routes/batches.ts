@@ -42,20 +42,6 @@ export const BatchJsonBody = z.strictObject({
   webhook_url: HttpUrl.optional(),
 });
 
-const BatchItemRef = z.object({ index: z.number().int().nonnegative(), job_id: z.string(), links: z.object({ self: z.string() }) });
-/** Answers of the batch routes (OpenAPI describes them with these). */
-export const BatchAccepted = z.object({ id: z.string(), status: z.literal('processing'), created_at: z.string(), total: z.number().int().positive(), items: z.array(BatchItemRef), links: z.object({ self: z.string() }) });
-export const BatchView = z.object({
-  id: z.string(),
-  status: z.enum(['processing', 'completed']),
-  created_at: z.string(),
-  completed_at: z.string().nullable().meta({ description: 'When the last item ended (when `batch.completed` was emitted).' }),
-  total: z.number().int().positive(),
-  counts: z.record(z.string(), z.number().int().nonnegative()).meta({ description: 'Items per job status, plus `expired` for records that are gone.' }),
-  items: z.array(BatchItemRef.extend({ status: z.string() })),
-  links: z.object({ self: z.string() }),
-});
-
 const MultipartFields = z.strictObject({ options: z.string().optional(), metadata: z.string().optional(), webhook_url: HttpUrl.optional() });
 
 const COUNTED: Array<JobStatus | 'expired'> = ['queued', 'running', 'awaiting_review', 'completed', 'failed', 'cancelled', 'expired'];
