@@ -41,6 +41,10 @@ export class NotFoundError extends ApiError {
 export class ConflictError extends ApiError {
   override name = 'ConflictError';
 }
+/** 410: the job an `Idempotency-Key` created was deleted or expired; send again with a new key. */
+export class GoneError extends ApiError {
+  override name = 'GoneError';
+}
 /** 422: the image failed validation (`problem.errors[].field` is the check) or an idempotency key was reused with another body. */
 export class UnprocessableError extends ApiError {
   override name = 'UnprocessableError';
@@ -76,6 +80,7 @@ export function errorForProblem(problem: Problem, retryAfterSeconds?: number): A
   if (s === 401 || s === 403) return new AuthenticationError(problem, retryAfterSeconds);
   if (s === 404) return new NotFoundError(problem, retryAfterSeconds);
   if (s === 409) return new ConflictError(problem, retryAfterSeconds);
+  if (s === 410) return new GoneError(problem, retryAfterSeconds);
   if (s === 422) return new UnprocessableError(problem, retryAfterSeconds);
   if (s === 429) return new RateLimitError(problem, retryAfterSeconds);
   if (s >= 500) return new ServerError(problem, retryAfterSeconds);

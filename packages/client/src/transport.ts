@@ -133,7 +133,9 @@ export class Transport {
 function networkReason(err: unknown): string {
   const cause = (err as { cause?: { code?: unknown; message?: unknown } } | null)?.cause;
   const detail = typeof cause?.code === 'string' ? cause.code : typeof cause?.message === 'string' ? cause.message : undefined;
-  const message = err instanceof Error ? err.message : String(err);
+  // Not `instanceof Error`: an error made in another realm (a test VM, an iframe) fails that check.
+  const own = (err as { message?: unknown } | null)?.message;
+  const message = typeof own === 'string' ? own : String(err);
   return detail ? `${message} (${detail})` : message;
 }
 
