@@ -1,5 +1,5 @@
 /**
- * Per-client rate limit on `/v1`, shared by every API replica through Redis (rate-limiter-flexible,
+ * Per-client rate limit on `/v1` and `/v3/text`, shared by every API replica through Redis (rate-limiter-flexible,
  * fixed window of `RATE_LIMIT_WINDOW_SECONDS`, `RATE_LIMIT_REQUESTS` per window). The client is its
  * API key (by digest, never the key itself) when `API_KEYS` is set, otherwise its address. Over the
  * limit: 429 problem with `Retry-After`. A Redis outage lets requests through (logged), so the
@@ -21,11 +21,12 @@ export interface RateLimitOptions {
   windowSeconds: number;
   apiKeys: readonly string[];
   logger: Logger;
+  /** The key a request presents (default: Bearer / X-API-Key / the pages' cookie; /v3/text adds Mathpix's `app_key`). */
+  keyOf?: (req: Request) => string | undefined;
 }
 
 /** Who a request counts against: its API key's digest when keys are in use, else its address. */
-export function rateLimitSubject(req: Request, apiKeys: readonly string[]): string {
-  const key = presentedKey(req);
+export function rateLimitSubject(req: Request, apiKeys: readonly string[], key = presentedKey(req)): string {
   if (apiKeys.length > 0 && key && isValidKey(key, apiKeys)) return `key:${createHash('sha256').update(key.trim()).digest('hex').slice(0, 32)}`;
   return `ip:${req.ip ?? req.socket.remoteAddress ?? 'unknown'}`;
 }
@@ -39,7 +40,7 @@ export function rateLimit(options: RateLimitOptions): RequestHandler {
     duration: options.windowSeconds,
   });
   return (req: Request, res: Response, next: NextFunction) => {
-    limiter.consume(rateLimitSubject(req, options.apiKeys)).then(
+    limiter.consume(rateLimitSubject(req, options.apiKeys, (options.keyOf ?? presentedKey)(req))).then(
       (state) => {
         setHeaders(res, options.points, state);
         next();

@@ -16,11 +16,34 @@ export function mathpixError(id: string, message: string, extra: Record<string, 
   return { error: message, error_info: { id, message, ...extra } };
 }
 
-/** Our `$...$` / `$$...$$` become the asked (or Mathpix's default `\( \)` / `\[ \]`) delimiters. */
+/** `$$...$$` (tried first: it starts with `$`) or `$...$`, not after a backslash (`\$` is a dollar sign). */
+const MATH = /\$\$([\s\S]+?)\$\$|(?<!\\)\$([^$\n]+?)(?<!\\)\$/g;
+
+/** Rewrites each formula of our text in one pass, so delimiters just written (`$` ones too) are never read again. */
+function mapMath(text: string, display: (body: string) => string, inline: (body: string) => string): string {
+  return text.replace(MATH, (_m, block: string | undefined, span: string | undefined) => (block !== undefined ? display(block.trim()) : inline(span!.trim())));
+}
+
+/** `\( x \)` with spaces inside, as Mathpix writes it; symbol delimiters get none: Markdown renderers do not take `$ x $` for math. */
+function inlineMath(body: string, [open, close]: [string, string]): string {
+  const pad = open.startsWith('\\') ? ' ' : '';
+  return `${open}${pad}${body}${pad}${close}`;
+}
+
+/** Our `$...$` / `$$...$$` become the asked (or Mathpix's default `\( \)` / `\[ \]`) delimiters; display math on lines of its own, as Mathpix lays it out. */
 export function withDelimiters(text: string, inline: [string, string] = DEFAULT_INLINE, display: [string, string] = DEFAULT_DISPLAY): string {
-  return text
-    .replace(/\$\$([\s\S]+?)\$\$/g, (_m, body: string) => `${display[0]}${body.trim()}${display[1]}`)
-    .replace(/(?<!\\)\$([^$\n]+?)(?<!\\)\$/g, (_m, body: string) => `${inline[0]} ${body.trim()} ${inline[1]}`);
+  return mapMath(text, (body) => `${display[0]}\n${body}\n${display[1]}`, (body) => inlineMath(body, inline));
+}
+
+/**
+ * Mathpix's `html` format, without a math renderer: the text escaped, lines broken with `<br>`, each
+ * formula in a `math-inline` / `math-block` span that keeps its delimiters, so a page with MathJax
+ * or KaTeX typesets it.
+ */
+export function toHtml(text: string, inline: [string, string], display: [string, string]): string {
+  const escaped = text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+  const html = mapMath(escaped, (body) => `<span class="math-block">${display[0]}${body}${display[1]}</span>`, (body) => `<span class="math-inline">${inlineMath(body, inline)}</span>`);
+  return `<div>${html.replace(/\n/g, '<br>\n')}</div>\n`;
 }
 
 export function toMathpixResponse(requestId: string, req: MathpixTextRequest, image: IngestionOutput | undefined, text: TextParseOutput): MathpixTextResponse | (MathpixError & { request_id: string }) {
@@ -54,6 +77,7 @@ export function toMathpixResponse(requestId: string, req: MathpixTextRequest, im
     const latex = text.latex_styled ?? (text.formulas.length === 1 ? text.formulas[0]!.latex : undefined);
     if (latex !== undefined) out.latex_styled = latex;
   }
+  if (formats.has('html')) out.html = toHtml(text.text.trim(), inline, display);
   if (formats.has('data')) {
     out.data = req.data_options?.include_latex ? text.formulas.map((f) => ({ type: 'latex', value: f.latex })) : [];
   }

@@ -347,7 +347,7 @@ const mathpix: OperationSpec[] = [
     responses: {
       '200': json('The recognised text, or `error` / `error_info`.', 'MathpixTextResponse'),
       '401': json('Invalid credentials.', 'MathpixTextResponse'),
-      '429': { ...json('Too many waiting jobs.', 'MathpixTextResponse'), headers: { 'Retry-After': 'Seconds to wait.' } },
+      '429': { ...json('Rate limited (the per-key budget shared with /v1), or too many waiting jobs: `http_max_requests`.', 'MathpixTextResponse'), headers: { 'Retry-After': 'Seconds to wait.' } },
     },
   },
 ];

@@ -2,16 +2,19 @@
  * `POST /v3/text`: a drop-in for Mathpix's endpoint. Takes Mathpix's request (JSON `src` as URL or
  * data URL, or multipart `file` + `options_json`), runs the pipeline's text path (A, B) and answers
  * synchronously, within `SERVER_REQUEST_TIMEOUT`, with Mathpix's response fields. Like Mathpix,
- * errors are HTTP 200 with `error` / `error_info`, except 401 (credentials) and 429.
+ * errors are HTTP 200 with `error` / `error_info`, except 401 (credentials) and 429 (the per-key
+ * rate limit shared with /v1, or a full queue).
  */
-import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import express, { type Request, type Response, type Router } from 'express';
 import multer from 'multer';
 import { ImageValidationError } from '@mpp/imaging';
 import { MathpixTextRequest, STAGE_IDS, type IngestionOutput, type TextParseOutput } from '@mpp/schemas';
 import type { ApiDeps } from '../deps';
+import { isValidKey, presentedKey } from '../http/access';
 import { fetchImage } from '../http/fetch-image';
 import { HttpProblem } from '../http/problem';
+import { rateLimit } from '../http/rate-limit';
 import { decodeBase64Image } from '../http/submission';
 import { QueueFullError, submitImageJob, waitForJobToSettle } from '../mathpix/submit-job';
 import { jobErrorToMathpix, mathpixError, toMathpixResponse, type MathpixError } from '../mathpix/to-mathpix';
@@ -28,12 +31,14 @@ export function mathpixV3Router(deps: ApiDeps): Router {
   router.post(
     '/v3/text',
     (req, res, next) => {
-      if (!authorised(req, config.env.API_KEYS)) {
+      if (config.env.API_KEYS.length > 0 && !isValidKey(mathpixKey(req), config.env.API_KEYS)) {
         res.status(401).json({ request_id: randomUUID(), ...mathpixError('http_unauthorized', 'Invalid credentials') });
         return;
       }
       next();
     },
+    // The same per-key budget as /v1, counted after the key check like there.
+    rateLimit({ redis: deps.redis, prefix: config.redis.prefix, points: config.env.RATE_LIMIT_REQUESTS, windowSeconds: config.env.RATE_LIMIT_WINDOW_SECONDS, apiKeys: config.env.API_KEYS, logger: deps.logger, keyOf: mathpixKey }),
     (req, res, next) => (req.is('multipart/form-data') ? upload(req, res, next) : json(req, res, next)),
     async (req: Request, res: Response) => {
       // Every answer names a request; once a job exists, its id (follow it at GET /v1/jobs/:id).
@@ -81,6 +86,10 @@ export function mathpixV3Router(deps: ApiDeps): Router {
   );
   // Mathpix answers a body it cannot parse with HTTP 200 and `json_syntax`, not with a 400.
   router.use('/v3/text', (err: unknown, _req: Request, res: Response, next: (e?: unknown) => void) => {
+    if (err instanceof HttpProblem && err.status === 429) {
+      for (const [name, value] of Object.entries(err.headers)) res.setHeader(name, value);
+      return void res.status(429).json({ request_id: randomUUID(), ...mathpixError('http_max_requests', 'Too many requests', { detail: err.detail }) });
+    }
     const type = (err as { type?: string } | null)?.type;
     if (type === 'entity.parse.failed') return void res.status(200).json({ request_id: randomUUID(), ...mathpixError('json_syntax', 'Request body is not valid JSON') });
     if (type === 'entity.too.large' || (err as { code?: string } | null)?.code === 'LIMIT_FILE_SIZE') return void res.status(200).json({ request_id: randomUUID(), ...mathpixError('sys_request_too_large', 'Request is too large') });
@@ -123,15 +132,7 @@ async function imageFromSrc(src: string, deps: ApiDeps): Promise<Buffer> {
   return fetchImage(src, { maxBytes: config.image.maxBytes, fetchTimeoutMs: 15_000, allowPrivateUrls: config.env.ALLOW_PRIVATE_URLS });
 }
 
-/** With `API_KEYS` set, Mathpix's `app_key` header (or our Bearer / X-API-Key) must be one of them. */
-function authorised(req: Request, keys: readonly string[]): boolean {
-  if (keys.length === 0) return true;
-  const bearer = /^Bearer\s+(.+)$/i.exec(req.get('authorization') ?? '')?.[1];
-  const presented = req.get('app_key') ?? req.get('x-api-key') ?? bearer;
-  if (!presented) return false;
-  const digest = (s: string) => createHash('sha256').update(s).digest();
-  const given = digest(presented.trim());
-  let ok = false;
-  for (const key of keys) ok = timingSafeEqual(given, digest(key)) || ok;
-  return ok;
+/** Mathpix's `app_key` header, else this service's own (Bearer / X-API-Key). */
+function mathpixKey(req: Request): string | undefined {
+  return req.get('app_key') ?? presentedKey(req);
 }
