@@ -167,6 +167,7 @@ describe('POST /v3/text, Mathpix-compatible', () => {
 
 describe('POST /v3/text under the rate limit', () => {
   let stack: Stack;
+  const validator = new OpenApiResponseValidator(openApiDocument());
 
   beforeAll(async () => {
     // No worker: only requests answered before any job is made are sent.
@@ -178,14 +179,16 @@ describe('POST /v3/text under the rate limit', () => {
   });
 
   it('counts app_key against the same budget as /v1 and answers 429 http_max_requests with Retry-After', async () => {
-    const send = () => fetch(`${stack.baseUrl}/v3/text`, { method: 'POST', headers: { 'content-type': 'application/json', ...HEADERS }, body: '{"src": ' });
+    const call = validator.capturingFetch(stack.baseUrl);
+    const send = () => call(`${stack.baseUrl}/v3/text`, { method: 'POST', headers: { 'content-type': 'application/json', ...HEADERS }, body: '{"src": ' });
     expect((await send()).status).toBe(200);
     expect((await send()).status).toBe(200);
     const limited = await send();
     expect(limited.status).toBe(429);
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
     expect(await limited.json()).toMatchObject({ request_id: expect.any(String), error: 'Too many requests', error_info: { id: 'http_max_requests', message: 'Too many requests' } });
-    const v1 = await fetch(`${stack.baseUrl}/v1/jobs/00000000-0000-4000-8000-000000000000`, { headers: { 'x-api-key': APP_KEY } });
+    const v1 = await call(`${stack.baseUrl}/v1/jobs/00000000-0000-4000-8000-000000000000`, { headers: { 'x-api-key': APP_KEY } });
     expect(v1.status).toBe(429);
+    expect(validator.problems()).toEqual([]);
   });
 });
