@@ -3,26 +3,7 @@
  * the API validates with and describes in its OpenAPI document (type-only imports, so nothing of
  * zod is bundled), plus the client's own options.
  */
-import type {
-  BatchAccepted,
-  BatchView,
-  ExportFormat,
-  HealthResponse,
-  JobAccepted,
-  JobView,
-  PipelineOptionsInput,
-  Problem,
-  ReadyResponse,
-  ResultDocument,
-  ReviewClaimAnswer,
-  ReviewDecisionAnswer,
-  ReviewDecisionRequest,
-  ReviewTask,
-  ReviewTaskDetail,
-  ReviewTaskList,
-  ReviewTaskListItem,
-  ReviewTaskStatus,
-} from '@mpp/schemas';
+import type { ExportFormat, HealthResponse, JobView, PipelineOptionsInput, ReadyResponse } from '@mpp/schemas';
 
 export type {
   BatchAccepted,
@@ -41,7 +22,7 @@ export type {
   ReviewTaskList,
   ReviewTaskListItem,
   ReviewTaskStatus,
-};
+} from '@mpp/schemas';
 
 /** `GET /health` and `GET /ready` (a 503 not-ready body is returned, not thrown). */
 export type HealthStatus = HealthResponse;
