@@ -3,13 +3,18 @@
  * cropped to their ink, blank columns removed (so spacing does not count, as in im2markup's
  * "exact match -ws"), and compared column by column. Two formulas that draw the same picture
  * match even when their LaTeX differs (`{\rm e}` vs `\mathrm{e}`, braces, `\to` vs `\rightarrow`).
- * A column may differ by at most COLUMN_TOLERANCE pixels (anti-aliasing of sub-pixel offsets),
+ * A column may differ by at most COLUMN_TOLERANCE pixel (anti-aliasing of sub-pixel offsets),
  * and at most COLUMN_BUDGET columns may be inserted, deleted or differ.
+ *
+ * The tolerance was 2 pixels per column until it showed to be lax: a difference of 1-2 pixels in
+ * every column of a small glyph was forgiven entirely, so `\dot` matched `\ddot`, `\Theta` matched
+ * `\mathrm{O}`, `\sqrt[4]` matched `\sqrt[\cdot]`, and in long formulas `,` matched `.`. With 1
+ * pixel those differ, while equivalent spellings still match (test/image-match.test.ts).
  */
 import { rasterizeSvg, texToSvg } from '@mpp/recognizer';
 
 const PX_PER_EM = 24;
-const COLUMN_TOLERANCE = 2;
+const COLUMN_TOLERANCE = 1;
 const COLUMN_BUDGET = 2;
 
 /** Spacing commands change only blank columns; removing them keeps MathJax from choking on odd ones. */

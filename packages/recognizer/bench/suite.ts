@@ -62,7 +62,7 @@ export async function runSuite(opts: SuiteOptions): Promise<BenchReport> {
       'Exact match and token edit distance compare im2latex-normalised token sequences (spacing and \\left/\\big sizing dropped, \\rm = \\mathrm, \\operatorname{sin} = \\sin, scripts braced, subscript before superscript).',
       'Token edit distance = Levenshtein / length of the longer sequence; "pooled" sums both over the set.',
       'Symbol accuracy = visible symbols shared by prediction and ground truth (multiset overlap, structure tokens such as braces, ^, _, \\frac and style commands left out) / the larger of the two symbol counts, pooled over the set.',
-      'Image match renders prediction and ground truth with MathJax at 24 px/em, binarises, removes blank columns and compares columns (<= 2 pixels per column, <= 2 columns in all may differ).',
+      'Image match renders prediction and ground truth with MathJax at 24 px/em, binarises, removes blank columns and compares columns (<= 1 pixel per column, <= 2 columns in all may differ).',
       'ms / formula for the recogniser covers decoding to LaTeX in-process after templates are loaded; for tesseract.js the worker call.',
       'The synthetic set is generated from a fixed seed: grammar formulas plus the im2latex-dev label shapes with symbols swapped, rendered with MathJax at 13-28 px/em with random ink weight, blur, noise and JPEG.',
     ],
