@@ -72,6 +72,8 @@ function emitNode(node: Node): string[] {
       const close = node.close ? labelOf(node.close) : '.';
       return [`\\left${open}`, ...emit(node.body), `\\right${close}`];
     }
+    case 'group':
+      return group(node.body);
     case 'scripts': {
       const out = emitNode(node.base);
       if (node.sub.length > 0) out.push('_', ...group(node.sub));

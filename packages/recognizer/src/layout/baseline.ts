@@ -1,50 +1,30 @@
 /**
- * The baseline pass: units left to right, each either continuing the current baseline or
- * attaching to the current base as a superscript or subscript, judged by the offset of its math
- * axis from the base's (in the base's em) and by its relative size. Script regions are parsed
- * recursively, so `e^{x_i}` and `\sum_{i=1}^{n}` nest. Primes always attach as superscripts.
+ * The baseline pass. A region's main line is found first: the math axis shared by most of its
+ * ink, weighted by size, so a raised `2` or a lowered `+` cannot pose as the line. Units on that
+ * axis (at about the line's size, or operators and delimiters of any size) are the line; every
+ * other unit is a script of the line unit before it, above or below by the side of the axis it
+ * sits on. Script regions are parsed recursively, so `e^{x_i}` and `q^{a_{1}}` nest. Primes always
+ * attach as superscripts.
  */
 import { kindOf, labelOf, type Node, type Unit } from './units';
 
 export type Parse = (units: Unit[], em: number) => Node[];
 
-type Relation = 'next' | 'sup' | 'sub';
-/** Below this size ratio to the base a unit is script-sized (scripts are 0.7, 0.5). */
-const SCRIPT_RATIO = 0.8;
+/** Axis offsets (in the line's em) below which a unit sits on the line. TeX raises a superscript's
+ * axis by ~0.29 em and lowers a subscript's by ~0.22 em, so the gap is wide. */
+const ON_LINE = 0.12;
+const NEAR_LINE = 0.2;
+/** Below this size ratio a unit near the axis is a script (scripts are 0.7 and 0.5; pdflatex's
+ * optical sizes make them look ~0.8). */
+const LINE_SIZE = 0.86;
+const CENTRED_KINDS = new Set(['bin', 'rel', 'punct', 'open', 'close', 'fence', 'dot', 'bigop', 'integral']);
 
 function isPrime(u: Unit): boolean {
   return u.node.t === 'sym' && kindOf(u.node.sym) === 'prime';
 }
 
-function baseKind(u: Unit): string {
+function kindOfUnit(u: Unit): string {
   return u.node.t === 'sym' ? kindOf(u.node.sym) : u.node.t;
-}
-
-function relation(base: Unit, u: Unit, sup: Unit[], sub: Unit[], regionEm: number): Relation {
-  // A base of the region's own size is measured by the region's (robust) em, not its own.
-  const ref = base.em > 0.8 * regionEm && base.em < 1.25 * regionEm ? regionEm : base.em;
-  const d = (base.axis - u.axis) / ref;
-  const r = u.reliable ? u.em / ref : undefined;
-  const small = r !== undefined && r < SCRIPT_RATIO;
-  const scripts = [...sup, ...sub];
-  if (scripts.length > 0) {
-    // Inside a script region a unit stays in it unless it is back on the base's band.
-    const toBase = Math.abs(u.axis - base.axis);
-    const toScript = Math.min(...scripts.map((s) => Math.abs(u.axis - s.axis)));
-    if (!small && toBase <= toScript) return 'next';
-    if (small || toScript < toBase) return d > 0.05 ? 'sup' : 'sub';
-  }
-  const kind = baseKind(base);
-  // Operators and opening delimiters rarely carry scripts: only a clear offset makes one.
-  const reluctant = kind === 'bin' || kind === 'rel' || kind === 'open' || kind === 'punct';
-  if (small && !reluctant) {
-    if (d > 0.15) return 'sup';
-    if (d < -0.1) return 'sub';
-    return 'next';
-  }
-  if (d > 0.45) return 'sup';
-  if (d < -0.4) return 'sub';
-  return 'next';
 }
 
 /** Borrows a size for flat units (dots, commas) from the reliable neighbour at their height. */
@@ -63,7 +43,7 @@ export function borrowEm(units: Unit[], fallback: number): void {
       }
     }
     const em = best ? best.em : fallback;
-    if (u.node.t === 'sym') {
+    if (u.node.t === 'sym' && !u.centred) {
       const meta = u.node.sym.cands[0]?.template;
       if (meta && u.node.sym.shape !== 'rule') {
         const baseline = u.box.y + u.box.h + meta.bottom * em;
@@ -74,33 +54,99 @@ export function borrowEm(units: Unit[], fallback: number): void {
   }
 }
 
+/** The axis most of the region's ink agrees on, and the size of the units on it. */
+export function mainLine(units: Unit[], regionEm: number): { axis: number; em: number } {
+  const weight = (u: Unit): number => {
+    const size = u.reliable ? Math.min(1.5, Math.max(0.3, u.em / regionEm)) : 0.5;
+    const centred = u.centred || CENTRED_KINDS.has(kindOfUnit(u)) || u.node.t === 'frac' ? 1.5 : 1;
+    // Size counts steeply: two script units must not outweigh the one base they hang on.
+    return size ** 4 * centred * (isPrime(u) ? 0 : 1);
+  };
+  const band = 0.14 * regionEm;
+  let best = units[0]!.axis;
+  let bestScore = -1;
+  for (const c of units) {
+    let score = 0;
+    for (const u of units) {
+      const x = (u.axis - c.axis) / band;
+      if (Math.abs(x) < 1) score += weight(u) * (1 - x * x);
+    }
+    if (score > bestScore) {
+      bestScore = score;
+      best = c.axis;
+    }
+  }
+  // Refined as the weighted mean of the units within the band.
+  let sum = 0;
+  let total = 0;
+  const ems: number[] = [];
+  for (const u of units) {
+    if (Math.abs(u.axis - best) > band) continue;
+    const w = weight(u);
+    sum += w * u.axis;
+    total += w;
+    if (u.reliable) ems.push(u.em);
+  }
+  ems.sort((a, b) => a - b);
+  const em = ems.length > 0 ? ems[Math.floor(ems.length * 0.6)]! : regionEm;
+  return { axis: total > 0 ? sum / total : best, em: Math.max(em, 0.6 * regionEm) };
+}
+
+function onLine(u: Unit, axis: number, em: number): boolean {
+  if (isPrime(u)) return false;
+  const off = Math.abs(u.axis - axis) / em;
+  const kind = kindOfUnit(u);
+  const sizeless = !u.reliable || u.centred || CENTRED_KINDS.has(kind);
+  const ratio = u.em / em;
+  if (off < ON_LINE) return sizeless || ratio > 0.72;
+  if (off < NEAR_LINE) return !sizeless && ratio > LINE_SIZE;
+  return false;
+}
+
 export function parseLine(units: Unit[], regionEm: number, parse: Parse): Node[] {
   const sorted = [...units].sort((a, b) => a.box.x - b.box.x);
+  if (sorted.length === 0) return [];
+  const line = mainLine(sorted, regionEm);
   const out: Node[] = [];
-  let i = 0;
-  while (i < sorted.length) {
-    const base = sorted[i]!;
-    const sup: Unit[] = [];
-    const sub: Unit[] = [];
-    let j = i + 1;
-    for (; j < sorted.length; j++) {
-      const u = sorted[j]!;
-      if (isPrime(u) && !isPrime(base)) {
-        sup.push(u);
-        continue;
-      }
-      const scripts = [...sup, ...sub];
-      // Scripts are contiguous: a unit well right of them, back near the base's axis, is next.
-      const right = scripts.length > 0 ? Math.max(...scripts.map((s) => s.box.x + s.box.w)) : base.box.x + base.box.w;
-      const far = u.box.x - right > 0.45 * base.em && Math.abs((base.axis - u.axis) / base.em) < 0.2;
-      const rel = far ? 'next' : relation(base, u, sup, sub, regionEm);
-      if (rel === 'next') break;
-      (rel === 'sup' ? sup : sub).push(u);
+  let base: Node | undefined;
+  let sup: Unit[] = [];
+  let sub: Unit[] = [];
+  let baseEm = line.em;
+  const flush = (): void => {
+    if (sup.length === 0 && sub.length === 0) {
+      if (base) out.push(base);
+    } else {
+      const scriptEm = baseEm * 0.7;
+      out.push({ t: 'scripts', base: base ?? { t: 'group', body: [] }, sup: parse(sup, emOf(sup, scriptEm)), sub: parse(sub, emOf(sub, scriptEm)) });
     }
-    if (sup.length === 0 && sub.length === 0) out.push(base.node);
-    else out.push({ t: 'scripts', base: base.node, sup: parse(sup, emOf(sup, base.em * 0.7)), sub: parse(sub, emOf(sub, base.em * 0.7)) });
-    i = j;
+    base = undefined;
+    sup = [];
+    sub = [];
+  };
+  const lineUnits = new Set(sorted.filter((u) => onLine(u, line.axis, line.em)));
+  if (lineUnits.size === 0) {
+    // Every region has a line: the unit nearest the axis, so the recursion always shrinks.
+    const nearest = [...sorted].sort((a, b) => Number(isPrime(a)) - Number(isPrime(b)) || Math.abs(a.axis - line.axis) - Math.abs(b.axis - line.axis))[0]!;
+    lineUnits.add(nearest);
   }
+  for (const u of sorted) {
+    if (lineUnits.has(u)) {
+      flush();
+      base = u.node;
+      baseEm = u.reliable ? Math.max(u.em, 0.8 * line.em) : line.em;
+      continue;
+    }
+    const d = (line.axis - u.axis) / line.em;
+    let side: 'sup' | 'sub' = d > 0 ? 'sup' : 'sub';
+    if (isPrime(u)) side = 'sup';
+    else if (Math.abs(d) < 0.1) {
+      // Near the axis but script-sized: a script of a script; it joins the group to its left.
+      const last = [...sup, ...sub].sort((a, b) => b.box.x - a.box.x)[0];
+      if (last) side = sup.includes(last) ? 'sup' : 'sub';
+    }
+    (side === 'sup' ? sup : sub).push(u);
+  }
+  flush();
   return out;
 }
 

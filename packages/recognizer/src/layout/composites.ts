@@ -104,7 +104,7 @@ export function resolveLimits(units: Unit[], em: number, parse: Parse): Unit[] {
     if (over.length === 0 && under.length === 0) continue;
     const node: Node = { t: 'limits', base: op.node, over: parse(over, typicalEm(over, em * 0.7)), under: parse(under, typicalEm(under, em * 0.7)) };
     const box = unionOf([op.box, ...over.map((u) => u.box), ...under.map((u) => u.box)]);
-    rest = [...without(rest, [op, ...over, ...under]), { node, box, axis: op.axis, em: op.em, reliable: op.reliable }];
+    rest = [...without(rest, [op, ...over, ...under]), { node, box, axis: op.axis, em: op.em, reliable: op.reliable, ...(op.centred ? { centred: true } : {}) }];
   }
   return rest;
 }

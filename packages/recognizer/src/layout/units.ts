@@ -25,7 +25,8 @@ export type Node =
   | { t: 'accent'; accent: string; mark: Sym; base: Node[] }
   | { t: 'array'; rows: Node[][][] }
   | { t: 'fenced'; open?: Sym; close?: Sym; body: Node[] }
-  | { t: 'scripts'; base: Node; sup: Node[]; sub: Node[] };
+  | { t: 'scripts'; base: Node; sup: Node[]; sub: Node[] }
+  | { t: 'group'; body: Node[] };
 
 export interface Unit {
   node: Node;
@@ -35,7 +36,13 @@ export interface Unit {
   em: number;
   /** False when size and position say little (dots, commas, short rules): em was borrowed. */
   reliable: boolean;
+  /** Set for shapes centred on the axis whatever their size (delimiters, big operators): the
+   * axis is the box's middle, and the height says nothing about the script level. */
+  centred?: boolean;
 }
+
+/** Kinds drawn centred on the math axis at every size (\big, \left, display or text style). */
+const CENTRED = new Set(['open', 'close', 'fence', 'bigop', 'integral']);
 
 export const AXIS_EM = 0.25;
 /** Ink width of a minus sign (with the ink-weight stroke), in em. */
@@ -60,6 +67,7 @@ export function symbolUnit(sym: Sym, fallbackEm: number): Unit {
     return { node: { t: 'sym', sym }, box, axis: box.y + box.h / 2, em, reliable: box.w >= 4 && box.w < 1.2 * fallbackEm };
   }
   if (!meta) return { node: { t: 'sym', sym }, box, axis: box.y + box.h / 2, em: fallbackEm, reliable: false };
+  if (CENTRED.has(meta.kind)) return { node: { t: 'sym', sym }, box, axis: box.y + box.h / 2, em: fallbackEm, reliable: false, centred: true };
   const span = meta.top - meta.bottom;
   const widthEm = meta.w / meta.pxPerEm;
   let em: number;
