@@ -8,13 +8,15 @@
 import dns from 'node:dns';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { PipelineQueues, stageJobId, type FlowPlan } from '@mpp/queue';
+import { DEFAULT_PRIORITY, PipelineQueues, stageJobId, type FlowPlan } from '@mpp/queue';
+import { STAGE_HANDLERS } from '@mpp/stages';
+import { createWorkerApp } from '../../apps/worker/src/app';
 import { STAGE_IDS } from '@mpp/schemas';
 import { fetchImage } from '../../apps/api/src/http/fetch-image';
 import { isPrivateAddress } from '../../apps/api/src/http/url-guard';
 import { HttpProblem } from '../../apps/api/src/http/problem';
 import { solidPng } from '../support/lifecycle-fakes';
-import { startStack, type Stack } from '../support/stack';
+import { silentLogger, startStack, type Stack } from '../support/stack';
 
 jest.setTimeout(60_000);
 
@@ -140,11 +142,11 @@ describe('Idempotency-Key', () => {
 describe('priority', () => {
   let stack: Stack;
   beforeAll(async () => {
-    stack = await startStack({ worker: false });
+    stack = await startStack({ worker: false, env: { WORKER_STAGES: 'A', PIPELINE_WORKERS: '1' } });
   });
   afterAll(async () => stack?.close());
 
-  it('reaches every stage queue of the job', async () => {
+  it('reaches every stage queue of the job, with a default for jobs that ask for none', async () => {
     const res = await jsonPost(stack, { image_base64: solidPng(41).toString('base64'), options: { priority: 7 } });
     const { id } = (await res.json()) as { id: string };
     const queues = stack.api.deps.queues;
@@ -156,6 +158,32 @@ describe('priority', () => {
       const job = await queues.queue(stage).getJob(stageJobId(id, stage));
       expect([stage, job?.opts.priority]).toEqual([stage, 7]);
     }
+    const plain = (await (await jsonPost(stack, { image_base64: solidPng(42).toString('base64') })).json()) as { id: string };
+    expect((await queues.queue('A').getJob(stageJobId(plain.id, 'A')))?.opts.priority).toBe(DEFAULT_PRIORITY);
+    for (const j of [id, plain.id]) await queues.queue('A').remove(stageJobId(j, 'A'));
+  });
+
+  it('serves urgent jobs before ordinary ones and ordinary ones before the least urgent', async () => {
+    // Queued while no worker runs, in the worst order: least urgent first, most urgent last.
+    const submitted: Array<[string, string]> = [];
+    for (const [label, options, shade] of [['lowest', { priority: 1000 }, 51], ['ordinary', {}, 52], ['urgent', { priority: 1 }, 53]] as const) {
+      const res = await jsonPost(stack, { image_base64: solidPng(shade).toString('base64'), options });
+      submitted.push([((await res.json()) as { id: string }).id, label]);
+    }
+    const labels = new Map(submitted);
+    const order: string[] = [];
+    const done = new Promise<void>((resolve) => {
+      const handlers = {
+        A: async (input: Parameters<typeof STAGE_HANDLERS.A>[0], ctx: Parameters<typeof STAGE_HANDLERS.A>[1]) => {
+          order.push(labels.get(ctx.job.id) ?? ctx.job.id);
+          if (order.length === submitted.length) resolve();
+          return STAGE_HANDLERS.A(input, ctx);
+        },
+      };
+      void createWorkerApp({ config: stack.config, logger: silentLogger(), healthServer: false, handlers }).then((w) => stack.workers.push(w));
+    });
+    await done;
+    expect(order).toEqual(['urgent', 'ordinary', 'lowest']);
   });
 });
 
