@@ -6,6 +6,7 @@
  * sits on. Script regions are parsed recursively, so `e^{x_i}` and `q^{a_{1}}` nest. Primes always
  * attach as superscripts.
  */
+import { placeMarks } from './marks';
 import { kindOf, labelOf, type Node, type Unit } from './units';
 
 export type Parse = (units: Unit[], em: number) => Node[];
@@ -107,6 +108,7 @@ export function parseLine(units: Unit[], regionEm: number, parse: Parse): Node[]
   const sorted = [...units].sort((a, b) => a.box.x - b.box.x);
   if (sorted.length === 0) return [];
   const line = mainLine(sorted, regionEm);
+  placeMarks(sorted, line.axis, line.em);
   const out: Node[] = [];
   let base: Node | undefined;
   let sup: Unit[] = [];
