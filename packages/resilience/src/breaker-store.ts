@@ -4,6 +4,9 @@
  * every worker on its next call (each call is admitted by one atomic script); half-open admits at
  * most `halfOpenMaxCalls` probes at a time across the fleet. It also keeps the "unauthorized"
  * flag a provider raises on HTTP 401, which `/ready` shows.
+ *
+ * No time here comes from this process's clock: the scripts read Redis's `TIME`, and so does
+ * `read`, so workers whose clocks disagree still agree on when an open breaker lets probes through.
  */
 import type { Redis } from 'ioredis';
 import { ACQUIRE_CALL, RECORD_OUTCOME } from './breaker-scripts';
@@ -53,7 +56,6 @@ export class BreakerStore {
     redis: Redis,
     private readonly prefix: string,
     readonly settings: BreakerSettings,
-    private readonly now: () => number = Date.now,
   ) {
     const r = redis as Redis & Partial<BreakerCommands>;
     if (!r.mppBreakerAcquire) redis.defineCommand('mppBreakerAcquire', { numberOfKeys: 1, lua: ACQUIRE_CALL });
@@ -71,13 +73,13 @@ export class BreakerStore {
 
   async acquire(name: string): Promise<BreakerAdmission> {
     const s = this.settings;
-    const [allowed, state, retryAfterMs, probe] = await this.redis.mppBreakerAcquire(this.key(name), this.now(), s.timeoutMs, s.halfOpenMaxCalls, s.probeLeaseMs);
+    const [allowed, state, retryAfterMs, probe] = await this.redis.mppBreakerAcquire(this.key(name), s.timeoutMs, s.halfOpenMaxCalls, s.probeLeaseMs);
     return { allowed: allowed === 1, state: state as BreakerState, retryAfterMs: Math.max(0, Number(retryAfterMs)), probe: probe === 1 };
   }
 
   async record(name: string, outcome: 'success' | 'failure', probe: boolean): Promise<{ state: BreakerState; changed: boolean }> {
     const s = this.settings;
-    const [state, changed] = await this.redis.mppBreakerRecord(this.key(name), this.unauthorizedKey(name), outcome, probe ? 1 : 0, this.now(), s.failureThreshold, s.successThreshold);
+    const [state, changed] = await this.redis.mppBreakerRecord(this.key(name), this.unauthorizedKey(name), outcome, probe ? 1 : 0, s.failureThreshold, s.successThreshold);
     return { state: state as BreakerState, changed: changed === 1 };
   }
 
@@ -92,10 +94,17 @@ export class BreakerStore {
   }
 
   async read(name: string): Promise<BreakerSnapshot> {
-    const [fields, unauthorized] = await Promise.all([this.redis.hgetall(this.key(name)), this.redis.exists(this.unauthorizedKey(name))]);
+    // One MULTI: the fields and Redis's clock are read at the same instant.
+    const replies = await this.redis.multi().hgetall(this.key(name)).exists(this.unauthorizedKey(name)).time().exec();
+    if (!replies) throw new Error(`breaker ${name}: the read transaction was aborted`);
+    for (const [err] of replies) if (err) throw err;
+    const fields = replies[0]![1] as Record<string, string>;
+    const unauthorized = replies[1]![1] as number;
+    const [seconds, micros] = replies[2]![1] as [string, string];
+    const now = Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
     const state = (fields.state as BreakerState | undefined) ?? 'closed';
     const openedAt = fields.opened_at ? Number(fields.opened_at) : undefined;
-    const retryAfterMs = state === 'open' && openedAt !== undefined ? Math.max(0, openedAt + this.settings.timeoutMs - this.now()) : 0;
+    const retryAfterMs = state === 'open' && openedAt !== undefined ? Math.max(0, openedAt + this.settings.timeoutMs - now) : 0;
     return {
       name,
       state,
@@ -114,7 +123,7 @@ export class BreakerStore {
 
   /** Raised on HTTP 401: the credentials are wrong; `/ready` shows `unauthorized` until a success or the TTL. */
   async markUnauthorized(name: string, ttlMs: number): Promise<void> {
-    await this.redis.set(this.unauthorizedKey(name), String(this.now()), 'PX', Math.max(1, Math.round(ttlMs)));
+    await this.redis.set(this.unauthorizedKey(name), '1', 'PX', Math.max(1, Math.round(ttlMs)));
   }
 }
 
