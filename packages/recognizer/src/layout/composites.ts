@@ -4,6 +4,7 @@
  * denominator), radicals with radicand and index, big operators and \lim-like names with limits
  * above and below, and accents over a base. Claimed units are parsed recursively by `parse`.
  */
+import { readAs } from './marks';
 import { AXIS_EM, centerX, kindOf, labelOf, typicalEm, unionOf, type Node, type Sym, type Unit } from './units';
 
 export type Parse = (units: Unit[], em: number) => Node[];
@@ -130,6 +131,8 @@ function grow(units: Unit[], op: Unit, side: (u: Unit) => boolean, seed: (u: Uni
   return chosen;
 }
 
+const DOTTED_BY_DOTLESS: Record<string, string> = { '\\imath': 'i', '\\jmath': 'j', '\\iota': 'i' };
+
 const ACCENT_BY_LABEL: Record<string, string> = {
   '\\hat': '\\hat', '\\wedge': '\\hat', '\\tilde': '\\tilde', '\\sim': '\\tilde', '\\vec': '\\vec', '\\rightarrow': '\\vec', '\\dot': '\\dot', '.': '\\dot', '\\cdot': '\\dot', '\\ddot': '\\ddot', '\\check': '\\check', '\\vee': '\\check', '\\breve': '\\breve', '\\acute': '\\acute', '\\grave': '\\grave', '-': '\\bar',
 };
@@ -150,6 +153,15 @@ export function resolveAccents(units: Unit[], em: number, parse: Parse): Unit[] 
     const base = wide ? below.filter((u) => u.box.x >= mark.box.x - 2 && u.box.x + u.box.w <= mark.box.x + mark.box.w + 2) : [below.sort((a, b) => a.box.y - b.box.y)[0]!];
     if (base.length === 0) continue;
     if (!wide && base[0]!.box.w > 4.5 * mark.box.w && accent !== "\\bar") continue;
+    const single = base.length === 1 && base[0]!.node.t === 'sym' ? base[0]!.node.sym : undefined;
+    const dotted = single && accent === '\\dot' ? DOTTED_BY_DOTLESS[labelOf(single)] : undefined;
+    if (single && dotted) {
+      // A dot over a dotless stem is the dot of an i or j that segmentation left apart.
+      readAs(single, dotted);
+      single.box = unionOf([single.box, mark.box]);
+      rest = without(rest, [mark]).map((u) => (u === base[0] ? { ...u, box: single.box } : u));
+      continue;
+    }
     const name = wide && accent === '\\bar' ? '\\overline' : wide && accent === '\\hat' ? '\\widehat' : wide && accent === '\\tilde' ? '\\widetilde' : accent;
     const baseEm = typicalEm(base, em);
     const node: Node = { t: 'accent', accent: name, mark: sym, base: parse(base, baseEm) };

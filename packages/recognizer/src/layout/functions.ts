@@ -8,7 +8,7 @@ import { unionOf, type Sym, type Unit } from './units';
 
 const LETTER = /^(?:\\math(rm|bf) \{ )?([A-Za-z0-9])(?: \})?$/;
 /** Glyphs that differ from a lower-case letter only by size (or not at all, at low resolution). */
-const FOLD: Record<string, string> = { O: 'o', '0': 'o', S: 's', C: 'c', X: 'x', V: 'v', W: 'w', Z: 'z', '1': 'l', I: 'l', P: 'p', U: 'u', K: 'k' };
+const FOLD: Record<string, string> = { O: 'o', '0': 'o', S: 's', C: 'c', X: 'x', V: 'v', W: 'w', Z: 'z', '1': 'l', I: 'l', U: 'u' };
 
 interface Letter {
   chars: Set<string>;

@@ -106,3 +106,32 @@ function bestCut(ctx: SegmentContext, dot: SymbolHypothesis, host: SymbolHypothe
   }
   return best && best.score >= 0.8 ? best.pieces : undefined;
 }
+
+/** Readings of a stem that a dot above turns into i or j. */
+const DOTLESS = new Set(['\\imath', '\\jmath', '\\iota', ',', 'l', '1', '\\mathrm { l }', '\\mathrm { I }', 'I', '\\prime', 'J', '\\mathrm { J }']);
+
+/**
+ * Dots left alone after splitting: the stem of an `i` was fused with its neighbour when the stacks
+ * were grouped, and is a piece of its own only now. A lone dot right above a piece that reads as
+ * a dotless stem (or whose union with the dot reads as i or j) joins it.
+ */
+export function regroupDots(ctx: SegmentContext, hyps: SymbolHypothesis[]): SymbolHypothesis[] {
+  const em = ctx.emHint;
+  let out = hyps;
+  for (const dot of hyps.filter((h) => isDot(h, em))) {
+    const cx = dot.box.x + dot.box.w / 2;
+    const below = out.filter((h) => h !== dot && !h.shape && h.box.x - 1 <= cx && h.box.x + h.box.w + 1 >= cx && h.box.y >= dot.box.y + dot.box.h - 1 && h.box.y - (dot.box.y + dot.box.h) <= 0.35 * em && h.box.h <= 1.1 * em);
+    const host = below.sort((a, b) => a.box.y - b.box.y)[0];
+    if (!host || host.comps.includes(dot.comps[0]!)) continue;
+    const box = unionBox([host.box, dot.box]);
+    const comps = [...host.comps, ...dot.comps];
+    const cands = classify(ctx, comps, box).filter((c) => DOTTED.has(c.label));
+    const top = cands[0];
+    const hostTop = host.cands[0];
+    if (!top || !hostTop) continue;
+    const dotless = DOTLESS.has(hostTop.label);
+    if (top.score < (dotless ? 0.6 : 0.8) || (!dotless && top.score < hostTop.score - 0.02)) continue;
+    out = [...out.filter((h) => h !== dot && h !== host), { comps, box, cands }];
+  }
+  return out;
+}

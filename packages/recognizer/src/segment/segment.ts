@@ -11,7 +11,7 @@ import type { Candidate, Observation, TemplateClassifier } from '../classify/cla
 import { unionBox, type Box, type Component, type ComponentMap } from '../image/components';
 import type { InkImage } from '../image/ink-image';
 import type { TemplateMeta } from '../templates/template-set';
-import { splitUnderDots } from './dotted';
+import { regroupDots, splitUnderDots } from './dotted';
 import { isHorizontalRule, radicalShape, type RadicalShape } from './shapes';
 
 export interface SymbolHypothesis {
@@ -63,7 +63,7 @@ export function segmentSymbols(ctx: SegmentContext): SymbolHypothesis[] {
   const grouped = splitUnderDots(ctx, groupStacks(ctx, comps, singles));
   const out: SymbolHypothesis[] = [];
   for (const hyp of grouped) out.push(...maybeSplit(ctx, hyp, 0));
-  return out.sort((a, b) => a.box.x - b.box.x);
+  return regroupDots(ctx, out).sort((a, b) => a.box.x - b.box.x);
 }
 
 function single(ctx: SegmentContext, c: Component): SymbolHypothesis {
