@@ -2,12 +2,14 @@
  * Anthropic Messages API `POST /v1/messages`: the key (`x-api-key` or `authorization: Bearer`) and `anthropic-version` headers, a
  * `messages` body with an image block, and the real answer and error envelopes
  * (`{type: "error", error: {type, message}}`, 401 authentication_error, 429 with retry-after,
- * 529 overloaded_error).
+ * 529 overloaded_error), and the per-image limit as the API applies it: 5 MB of base64 text.
  */
 import { FakeApi, genericFault, type Fault } from './fake-server';
 import { VISION_OK_JSON } from './vision-answer-fixture';
 
 export const ANTHROPIC_FAKE_KEY = 'sk-ant-fake-SECRET-41d0c9';
+/** Anthropic measures an image's size on its base64 string, not on the decoded bytes. */
+export const ANTHROPIC_MAX_IMAGE_BASE64 = 5 * 1024 * 1024;
 
 export function anthropicFake(answerText: () => string = () => '```json\n' + JSON.stringify(VISION_OK_JSON, null, 1) + '\n```'): FakeApi {
   return new FakeApi((call, fault: Fault) => {
@@ -26,6 +28,10 @@ export function anthropicFake(answerText: () => string = () => '```json\n' + JSO
     const image = body.messages?.[0]?.content.find((b) => b.type === 'image');
     if (!image?.source || image.source.type !== 'base64' || !/^image\/(png|jpeg|webp|gif)$/.test(image.source.media_type)) {
       return { status: 400, body: { type: 'error', error: { type: 'invalid_request_error', message: 'messages.0.content.0.image.source: invalid' } } };
+    }
+    if (image.source.data.length > ANTHROPIC_MAX_IMAGE_BASE64) {
+      const message = `messages.0.content.0.image.source.base64: image exceeds 5 MB maximum: ${image.source.data.length} bytes > ${ANTHROPIC_MAX_IMAGE_BASE64} bytes`;
+      return { status: 400, body: { type: 'error', error: { type: 'invalid_request_error', message } } };
     }
     return {
       status: 200,

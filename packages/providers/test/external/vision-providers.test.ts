@@ -1,7 +1,8 @@
+import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import sharp from 'sharp';
 import { createProviders, parseVisionAnswer, type ProviderSet } from '@mpp/providers';
-import { ANTHROPIC_FAKE_KEY, anthropicFake } from '../../../../test/fakes/anthropic-fake';
+import { ANTHROPIC_FAKE_KEY, ANTHROPIC_MAX_IMAGE_BASE64, anthropicFake } from '../../../../test/fakes/anthropic-fake';
 import { GEMINI_FAKE_KEY, geminiFake } from '../../../../test/fakes/gemini-fake';
 import { VISION_OK_JSON } from '../../../../test/fakes/vision-answer-fixture';
 import type { FakeApi } from '../../../../test/fakes/fake-server';
@@ -79,6 +80,26 @@ describe('Claude and Gemini vision providers through their SDKs against wire-for
     const meta = await sharp(sent).metadata();
     expect(meta.width).toBe(1568);
     expect(out.elements[0]!.point).toEqual({ x: 120, y: 480 });
+  });
+
+  it('Claude: an image of 3.75-5 MB (over 5 MB once base64-encoded) is re-encoded under the limit, not refused', async () => {
+    // Noise does not compress: a 1400x1000 PNG of it is about 4.2 MB, within the long edge.
+    const width = 1400;
+    const height = 1000;
+    const noise = randomBytes(width * height * 3);
+    const big = await sharp(noise, { raw: { width, height, channels: 3 } }).png({ compressionLevel: 9 }).toBuffer();
+    expect(big.length).toBeGreaterThan(3.75 * 1024 * 1024);
+    expect(big.length).toBeLessThanOrEqual(5 * 1024 * 1024);
+    expect(Math.ceil(big.length / 3) * 4).toBeGreaterThan(ANTHROPIC_MAX_IMAGE_BASE64);
+
+    const { byName } = worker({ PROVIDER_TIMEOUT_SECONDS: '20' });
+    const out = await byName('anthropic').analyse(big, { signal: signal() });
+    const sent: string = claude.calls.at(-1)!.body.messages[0].content[0].source.data;
+    expect(sent.length).toBeLessThanOrEqual(ANTHROPIC_MAX_IMAGE_BASE64);
+    const meta = await sharp(Buffer.from(sent, 'base64')).metadata();
+    expect(meta.width).toBeLessThan(width);
+    // Boxes come back in the pixels of the image stage C was given.
+    expect(out.elements[0]!.point!.x).toBeCloseTo(60 * (width / meta.width!), 1);
   });
 
   it('Claude: repairs trailing commas and rejects an answer without usable JSON', async () => {
