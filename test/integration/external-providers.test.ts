@@ -216,6 +216,23 @@ describe('external providers through the stack', () => {
     }
   });
 
+  it('a Mathpix that keeps answering 429 delays the job only up to the wait budget, then it falls back to local', async () => {
+    // Each 429 asks for 1 s; the budget is 2.5 s, so the stage pauses twice, then gives up on Mathpix.
+    const h = await harness(fake, { PROVIDER_RATE_LIMIT_MAX_WAIT_SECONDS: '2.5' }, 1);
+    try {
+      fake.defaultFault = { kind: 'status', status: 429, headers: { 'retry-after': '1' } };
+      const before = fake.calls.length;
+      const { view, result } = await runJob(h);
+      expect(fake.calls.length - before).toBe(3);
+      expect(view.stages.B).toMatchObject({ status: 'completed', provider: 'local', attempts: 1, error: null, rate_limited_ms: 2000 });
+      expect(result.text.provider).toBe('local');
+      expect(result.text.fallback_reason).toMatch(/^mathpix: .*retry after 1 s.*rate-limit budget/);
+      expect(logLines.some((l) => l.includes('provider still rate limited past the wait budget'))).toBe(true);
+    } finally {
+      await h.close();
+    }
+  });
+
   it('the breaker admin routes need one of API_KEYS when it is set', async () => {
     const h = await harness(fake, { API_KEYS: 'admin-key-1' }, 0);
     try {

@@ -44,6 +44,7 @@ export function stageSettings(config: PipelineConfig): StageSettings {
     maxImageDimension: config.image.maxDimension,
     minImageDimension: config.image.minDimension,
     maxImageBytes: config.image.maxBytes,
+    providerRateLimitMaxWaitMs: config.providerCalls.rateLimitMaxWaitMs,
   };
 }
 

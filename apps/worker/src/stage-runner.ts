@@ -29,6 +29,11 @@ export class JobGoneError extends Error {
   }
 }
 
+function rateLimitBudget(settings: StageSettings, waitedMs = 0): { rateLimitBudgetMs?: number } {
+  const max = settings.providerRateLimitMaxWaitMs;
+  return max === undefined ? {} : { rateLimitBudgetMs: Math.max(0, max - waitedMs) };
+}
+
 export function createStageRunner(deps: StageRunnerDeps): StageRunner {
   const { store, blobs, handlers } = deps;
   return async ({ jobId, stage, signal, logger }): Promise<StageRunOutcome> => {
@@ -46,6 +51,7 @@ export function createStageRunner(deps: StageRunnerDeps): StageRunner {
       blobs,
       logger,
       signal,
+      ...rateLimitBudget(deps.settings, record.stages[stage]?.rate_limited_ms),
       loadImage: () => {
         image ??= (async () => {
           const a = upstream.A ?? (await store.getOutput(jobId, 'A'));

@@ -183,7 +183,7 @@ export class StageWorkerHost {
         // The job view says the stage waits, for whom and until when, rather than `running`.
         const provider = (err as { provider?: unknown }).provider;
         const waiting = { reason: 'rate_limited' as const, provider: typeof provider === 'string' ? provider : null, until: new Date(Date.now() + pauseMs).toISOString(), message: (err as Error).message };
-        await store.stageRateLimited(jobId, stage, waiting).catch((e: unknown) => logger.error({ err: e }, 'could not record the rate-limit wait'));
+        await store.stageRateLimited(jobId, stage, waiting, pauseMs).catch((e: unknown) => logger.error({ err: e }, 'could not record the rate-limit wait'));
         throw await pauseQueueFor(this.opts.queues.queue(stage), pauseMs);
       }
       const info = describeStageError(err);

@@ -37,6 +37,13 @@ export const StageState = z.object({
    * answered 429 and the stage's queue is paused until `until` (docs/providers.md). Cleared when
    * the stage starts again.
    */
+  /**
+   * Time this stage has spent paused for rate-limited providers, summed over its hand-backs. Once a
+   * further wait would take it past PROVIDER_RATE_LIMIT_MAX_WAIT_SECONDS, the provider chain falls
+   * back to the next provider instead of pausing again, so a provider that keeps answering 429 can
+   * delay a job but never hold it until its deadline.
+   */
+  rate_limited_ms: z.number().int().nonnegative().optional(),
   waiting: z
     .object({
       reason: z.literal('rate_limited'),

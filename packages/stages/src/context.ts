@@ -60,6 +60,8 @@ export interface StageSettings {
   maxImageDimension: number;
   minImageDimension: number;
   maxImageBytes: number;
+  /** The longest a stage waits, in all, for rate-limited providers before falling back (ms). */
+  providerRateLimitMaxWaitMs?: number;
 }
 
 export interface JobInfo {
@@ -76,6 +78,11 @@ export interface StageContext {
   blobs: BlobAccess;
   logger: StageLogger;
   signal: AbortSignal;
+  /**
+   * What is left of this stage's rate-limit wait budget (ms): a provider asking to be retried
+   * later than that is treated as failed and the chain falls back. Undefined: no budget.
+   */
+  rateLimitBudgetMs?: number;
   /** The image later stages work on: A's normalised copy, or the original when A was skipped. */
   loadImage(): Promise<Buffer>;
   /** Stage H writes each export file through this. */

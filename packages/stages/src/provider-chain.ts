@@ -33,6 +33,8 @@ export class ProviderChainAbortedError extends Error {
 export interface ProviderChainOptions {
   signal: AbortSignal;
   logger: StageLogger;
+  /** What is left of the stage's rate-limit wait budget (ms); undefined: no budget. */
+  rateLimitBudgetMs?: number;
 }
 
 export interface ProviderChainResult<R> {
@@ -78,7 +80,9 @@ const describe = (err: unknown): string => (err instanceof Error ? err.message :
  * A provider that is rate limited with a short wait throws an error named `RateLimitedError`
  * carrying `retryAfterMs`: the chain does not fall back for it but lets it through, so the queue
  * layer pauses the stage's queue and hands the job back without burning an attempt
- * (docs/providers.md). A long wait is the provider's to turn into an ordinary failure.
+ * (docs/providers.md). A long single wait is the provider's to turn into an ordinary failure; a
+ * wait past what is left of the stage's budget (`rateLimitBudgetMs`, the sum of its earlier
+ * pauses counted against PROVIDER_RATE_LIMIT_MAX_WAIT_SECONDS) is the chain's: it falls back.
  */
 export function isRateLimited(err: unknown): err is Error & { retryAfterMs: number } {
   return err instanceof Error && err.name === 'RateLimitedError' && typeof (err as { retryAfterMs?: unknown }).retryAfterMs === 'number';
@@ -109,7 +113,13 @@ export async function runProviderChain<P extends { readonly name: string }, R>(
       return { result, provider: provider.name };
     } catch (err) {
       if (signal.aborted) throw new ProviderChainAbortedError(signal.reason);
-      if (isRateLimited(err)) throw err;
+      if (isRateLimited(err)) {
+        if (opts.rateLimitBudgetMs === undefined || err.retryAfterMs <= opts.rateLimitBudgetMs) throw err;
+        const reason = `${describe(err)}; the stage already waited its rate-limit budget, so it falls back`;
+        failures.push(`${provider.name}: ${reason}`);
+        logger.warn({ provider: provider.name, retry_after_ms: err.retryAfterMs, budget_ms: opts.rateLimitBudgetMs }, 'provider still rate limited past the wait budget; trying the next one');
+        continue;
+      }
       failures.push(`${provider.name}: ${describe(err)}`);
       logger.warn({ provider: provider.name, err: describe(err) }, 'provider failed; trying the next one');
     }
@@ -151,7 +161,7 @@ export function checkProviderAnswer<T>(
  * and the answer stamped with the provider's name, the failures before it and the stage's time.
  */
 export async function runProviderStage<P extends { readonly name: string }, R extends object>(
-  ctx: Pick<StageContext, 'loadImage' | 'signal' | 'logger'>,
+  ctx: Pick<StageContext, 'loadImage' | 'signal' | 'logger' | 'rateLimitBudgetMs'>,
   chain: readonly P[],
   preferred: readonly string[] | undefined,
   call: (provider: P, image: Buffer) => Promise<R>,
@@ -159,7 +169,11 @@ export async function runProviderStage<P extends { readonly name: string }, R ex
   const startedAt = performance.now();
   const image = await ctx.loadImage();
   ctx.signal.throwIfAborted();
-  const { result, provider, fallback_reason } = await runProviderChain(chain, preferred, (p) => call(p, image), { signal: ctx.signal, logger: ctx.logger });
+  const { result, provider, fallback_reason } = await runProviderChain(chain, preferred, (p) => call(p, image), {
+    signal: ctx.signal,
+    logger: ctx.logger,
+    ...(ctx.rateLimitBudgetMs !== undefined ? { rateLimitBudgetMs: ctx.rateLimitBudgetMs } : {}),
+  });
   return {
     ...result,
     provider,

@@ -38,4 +38,29 @@ describe('provider chain and rate limits', () => {
     );
     expect(out).toEqual({ result: 'gemini answer', provider: 'gemini', fallback_reason: 'anthropic: anthropic is rate limiting us (HTTP 429)' });
   });
+
+  it('pauses while the wait fits what is left of the budget, and falls back once it does not', async () => {
+    const run = (budget: number) => {
+      const tried: string[] = [];
+      const out = runProviderChain(
+        [{ name: 'mathpix' }, { name: 'local' }],
+        undefined,
+        async (p) => {
+          tried.push(p.name);
+          if (p.name === 'mathpix') throw new RateLimitedError('mathpix', 1000);
+          return 'local answer';
+        },
+        { signal: new AbortController().signal, logger, rateLimitBudgetMs: budget },
+      ).catch((e: unknown) => e);
+      return { tried, out };
+    };
+    const fits = run(1000);
+    expect(isRateLimited(await fits.out)).toBe(true);
+    expect(fits.tried).toEqual(['mathpix']);
+    const spent = run(999);
+    const answer = (await spent.out) as { provider: string; fallback_reason: string };
+    expect(spent.tried).toEqual(['mathpix', 'local']);
+    expect(answer.provider).toBe('local');
+    expect(answer.fallback_reason).toMatch(/^mathpix: .*rate-limit budget, so it falls back$/);
+  });
 });

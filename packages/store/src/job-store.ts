@@ -172,10 +172,11 @@ export class JobStore {
    * An external API rate limited the stage: its queue is paused and the attempt was handed back
    * without counting, so the stage is `queued` again, with `waiting` saying why and until when.
    */
-  async stageRateLimited(id: string, stage: StageId, waiting: StageWaiting): Promise<MutationOutcome> {
+  async stageRateLimited(id: string, stage: StageId, waiting: StageWaiting, pauseMs: number): Promise<MutationOutcome> {
     const prev = (await this.getStage(id, stage)) ?? initialStageState(stage);
     if (prev.status !== 'running') return 'refused';
-    const state: StageState = { ...prev, status: 'queued', attempts: Math.max(0, prev.attempts - 1), waiting };
+    const rate_limited_ms = (prev.rate_limited_ms ?? 0) + Math.max(0, Math.round(pauseMs));
+    const state: StageState = { ...prev, status: 'queued', attempts: Math.max(0, prev.attempts - 1), rate_limited_ms, waiting };
     return this.mutate(id, { stage, stage_state: state });
   }
 
