@@ -47,6 +47,9 @@ export function mathpixFake(): FakeApi {
     }
     const generic = genericFault(fault);
     if (generic) return generic;
+    if ((call.body as { include_line_data?: unknown; include_word_data?: unknown } | undefined)?.include_line_data && (call.body as { include_word_data?: unknown }).include_word_data) {
+      return { status: 200, body: { error: 'Requesting both line data and word data is not supported.', error_info: { id: 'opts_conflict', message: 'Requesting both line data and word data is not supported.' } } };
+    }
     if (fault.kind === 'api_error') return { status: 200, body: { error: ERROR_MESSAGES[fault.id] ?? fault.id, error_info: { id: fault.id, message: ERROR_MESSAGES[fault.id] ?? fault.id } } };
     const src = (call.body as { src?: unknown } | undefined)?.src;
     if (typeof src !== 'string' || !/^data:image\/(png|jpeg|webp|gif);base64,/.test(src)) {

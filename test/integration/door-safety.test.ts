@@ -13,7 +13,7 @@ import { STAGE_HANDLERS } from '@mpp/stages';
 import { createWorkerApp } from '../../apps/worker/src/app';
 import { STAGE_IDS } from '@mpp/schemas';
 import { fetchImage } from '../../apps/api/src/http/fetch-image';
-import { isPrivateAddress } from '../../apps/api/src/http/url-guard';
+import { isPrivateAddress } from '@mpp/url-guard';
 import { HttpProblem } from '../../apps/api/src/http/problem';
 import { solidPng } from '../support/lifecycle-fakes';
 import { silentLogger, startStack, type Stack } from '../support/stack';
@@ -252,6 +252,16 @@ describe('SSRF guard on image_url', () => {
       `http://localhost:${port}/img.png`, // a name that resolves to loopback
       'http://[::ffff:127.0.0.1]/img.png',
       'http://[fd00::1]/img.png',
+      // Ranges a hand-kept list missed, refused by the shared guard's ipaddr.js classification:
+      `http://0.0.0.0:${port}/img.png`, // "this network": connecting to it reaches the host itself
+      'http://100.64.0.1/img.png', // carrier-grade NAT
+      'http://192.0.2.1/img.png', // documentation
+      'http://198.18.0.1/img.png', // benchmarking
+      'http://224.0.0.1/img.png', // multicast
+      'http://[2002:7f00:1::1]/img.png', // 6to4 wrapping 127.0.0.1
+      'http://[64:ff9b::a9fe:a9fe]/img.png', // NAT64 of 169.254.169.254
+      `http://[::ffff:7f00:1]:${port}/img.png`, // IPv4-mapped loopback, hex form
+      'http://[::ffff:a9fe:a9fe]/latest/meta-data/', // IPv4-mapped metadata address
     ];
     for (const image_url of refused) {
       const res = await jsonPost(stack, { image_url });
@@ -269,9 +279,9 @@ describe('SSRF guard on image_url', () => {
       const isPrivate = (a: string) => a !== '127.0.0.1' && isPrivateAddress(a);
       let rebinds = 0;
       const lookup = ((host: string, options: dns.LookupAllOptions, cb: (err: Error | null, addresses: dns.LookupAddress[]) => void) => {
-        const address = host === 'public.test' ? '127.0.0.1' : host === 'internal.test' ? '127.0.0.2' : host === 'rebind.test' ? (rebinds++ === 0 ? '127.0.0.1' : '127.0.0.2') : undefined;
+        const address = host === 'public.test' ? '127.0.0.1' : host === 'internal.test' ? '127.0.0.2' : host === 'nat64.test' ? '64:ff9b::7f00:2' : host === 'rebind.test' ? (rebinds++ === 0 ? '127.0.0.1' : '127.0.0.2') : undefined;
         if (!address) return cb(Object.assign(new Error('ENOTFOUND'), { code: 'ENOTFOUND' }), []);
-        cb(null, [{ address, family: 4 }]);
+        cb(null, [{ address, family: address.includes(':') ? 6 : 4 }]);
       }) as unknown as typeof dns.lookup;
       const limits = { maxBytes: 1_000_000, fetchTimeoutMs: 5_000, allowPrivateUrls: false, lookup, isPrivate };
       const pub = `http://public.test:${new URL(publicServer.url).port}`;
@@ -280,7 +290,7 @@ describe('SSRF guard on image_url', () => {
       // The policy lets the public host through...
       expect((await fetchImage(`${pub}/img.png`, limits)).equals(png)).toBe(true);
       // ...but not a redirect from it to a private address, by literal or by name.
-      for (const target of [`http://127.0.0.2:${privPort}/img.png`, `http://internal.test:${privPort}/img.png`, 'http://169.254.169.254/latest/meta-data/']) {
+      for (const target of [`http://127.0.0.2:${privPort}/img.png`, `http://internal.test:${privPort}/img.png`, 'http://169.254.169.254/latest/meta-data/', `http://nat64.test:${privPort}/img.png`, 'http://[64:ff9b::a9fe:a9fe]/', 'http://198.18.0.1/']) {
         const err = await fetchImage(`${pub}/to?u=${encodeURIComponent(target)}`, limits).catch((e: unknown) => e);
         expect(err).toBeInstanceOf(HttpProblem);
         expect([target, (err as HttpProblem).slug]).toEqual([target, 'url-not-allowed']);

@@ -1,42 +1,33 @@
 /**
- * Refuses URLs that would make the server reach into private networks (SSRF): loopback, private,
- * link-local (cloud metadata at 169.254.169.254), unique-local and unspecified addresses, checked
- * on the literal host and on every address DNS resolves it to. `ALLOW_PRIVATE_URLS` lifts it for
- * local development and tests.
+ * The API's answers for the shared SSRF guard (@mpp/url-guard): a URL that is not http(s) is a
+ * 400, one whose host is or resolves to a private, loopback, link-local, metadata or otherwise
+ * non-public address is a 422 `url-not-allowed`, unless `ALLOW_PRIVATE_URLS`.
  */
-import dns from 'node:dns';
-import { isIP } from 'node:net';
-import { isPrivateAddress as sharedIsPrivateAddress } from '@mpp/webhooks';
+import { checkOutboundUrl, urlRefusalOf, type GuardOptions, type UrlNotAllowedError } from '@mpp/url-guard';
 import { HttpProblem } from './problem';
 
-/**
- * The one address policy (@mpp/webhooks, shared with webhook delivery). It had a rule
- * `::ffff:0:0/96` here, which node's BlockList also matches against every plain IPv4 address,
- * so every public IPv4 host was refused; the shared policy unwraps mapped addresses instead.
- */
-export const isPrivateAddress: (address: string) => boolean = sharedIsPrivateAddress;
-
-export async function assertPublicUrl(raw: string, allowPrivate: boolean, field: string, lookup: typeof dns.lookup = dns.lookup, isPrivate: (address: string) => boolean = isPrivateAddress): Promise<void> {
-  let url: URL;
+/** Refuses `raw` at the door (scheme, literal host, every resolved address). */
+export async function assertPublicUrl(raw: string, allowPrivate: boolean, field: string, guard: Omit<GuardOptions, 'allowPrivate' | 'label'> = {}): Promise<void> {
   try {
-    url = new URL(raw);
-  } catch {
-    throw new HttpProblem(400, 'validation-error', 'Request validation failed', `${field} is not a URL`, [{ field, message: 'not a URL' }]);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new HttpProblem(400, 'validation-error', 'Request validation failed', `${field} must use http or https`, [{ field, message: 'scheme not allowed' }]);
-  }
-  if (allowPrivate) return;
-  const host = url.hostname.replace(/^\[|\]$/g, '');
-  const addresses = isIP(host) ? [host] : await resolveAll(lookup, host);
-  if (addresses.length === 0) throw new HttpProblem(422, 'image-fetch-failed', 'Image download failed', `${field} host ${host} does not resolve`, [{ field, message: 'host does not resolve' }]);
-  if (addresses.some(isPrivate)) {
-    throw new HttpProblem(422, 'url-not-allowed', 'URL not allowed', `${field} points to a private, loopback or link-local address`, [{ field, message: 'private address refused' }]);
+    await checkOutboundUrl(raw, { ...guard, allowPrivate, label: field });
+  } catch (err) {
+    const refusal = urlRefusalOf(err);
+    throw refusal ? refusalProblem(refusal, field) : err;
   }
 }
 
-function resolveAll(lookup: typeof dns.lookup, host: string): Promise<string[]> {
-  return new Promise((resolve) => {
-    lookup(host, { all: true, verbatim: true }, (err, found) => resolve(err ? [] : (found as unknown as dns.LookupAddress[]).map((a) => a.address)));
-  });
+export function refusalProblem(refusal: UrlNotAllowedError, field: string): HttpProblem {
+  switch (refusal.reason) {
+    case 'not_a_url':
+      return new HttpProblem(400, 'validation-error', 'Request validation failed', `${field} is not a URL`, [{ field, message: 'not a URL' }]);
+    case 'scheme_not_allowed':
+      return new HttpProblem(400, 'validation-error', 'Request validation failed', `${field} must use http or https`, [{ field, message: 'scheme not allowed' }]);
+    case 'does_not_resolve':
+      // For an image_url this is a failed download; for a webhook_url, a target that cannot exist.
+      return field.endsWith('image_url')
+        ? new HttpProblem(422, 'image-fetch-failed', 'Image download failed', refusal.message, [{ field, message: 'host does not resolve' }])
+        : new HttpProblem(422, 'url-not-resolvable', 'URL host does not resolve', refusal.message, [{ field, message: 'host does not resolve' }]);
+    case 'private_address':
+      return new HttpProblem(422, 'url-not-allowed', 'URL not allowed', `${field} points to a private, loopback or link-local address`, [{ field, message: 'private address refused' }]);
+  }
 }

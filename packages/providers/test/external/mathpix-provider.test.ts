@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { CircuitOpenError, ProviderTimeoutError } from '@mpp/resilience';
-import { createProviders, type ProviderSet } from '@mpp/providers';
+import { createProviders, mapMathpixText, type ProviderSet } from '@mpp/providers';
 import { createMetrics, type PipelineMetrics } from '@mpp/telemetry';
 import { MATHPIX_FAKE_APP_ID, MATHPIX_FAKE_APP_KEY, mathpixFake } from '../../../../test/fakes/mathpix-fake';
 import type { FakeApi } from '../../../../test/fakes/fake-server';
@@ -69,6 +69,12 @@ describe('Mathpix provider against a fake speaking v3/text', () => {
       ['x', false],
       ['x=\\frac{5 \\pm 1}{2}', true],
     ]);
+    // Inline formulas of the prose line have no box (the line's box would be a whole line of
+    // prose); the display formula alone on its line has that line's box.
+    expect(out.formulas[0]!.bbox).toBeUndefined();
+    expect(out.formulas[1]!.bbox).toBeUndefined();
+    expect(out.formulas[2]!.bbox).toEqual({ x: 100, y: 90, w: 200, h: 60 });
+    expect(call.body.include_word_data).toBeUndefined(); // Mathpix refuses it with include_line_data
     expect(out.confidence).toBe(0.97);
     expect(out.latex_styled).toContain('x^{2}-5 x+6=0');
     expect(out.usage).toEqual({ calls: { mathpix: 1 }, estimated_cost_usd: 0.004 });
@@ -125,6 +131,41 @@ describe('Mathpix provider against a fake speaking v3/text', () => {
     fake.next({ kind: 'malformed' }, 2);
     await expect(mathpix.parse(image, { signal: signal() })).rejects.toMatchObject({ code: 'malformed_response' });
     expect((await set.breakers.read('mathpix')).failure_count).toBe(6);
+  });
+});
+
+describe('Mathpix formula boxes', () => {
+  const line = (text: string, cnt: Array<[number, number]>, type = 'text') => ({ type, cnt, text, included: true, confidence: 0.9 });
+  const box = (x: number, y: number, w: number, h: number): Array<[number, number]> => [[x, y], [x + w, y], [x + w, y + h], [x, y + h]];
+
+  it('gives a formula its line box only when the line is nothing but that formula', () => {
+    const out = mapMathpixText({
+      text: 'Let \\( a=1 \\) and \\( b \\).\n\\( c^{2} \\)\n\\( p \\) \\( q \\)',
+      line_data: [line('Let \\( a=1 \\) and \\( b \\).', box(10, 10, 400, 30)), line('\\( c^{2} \\)', box(10, 50, 60, 30)), line('\\( p \\) \\( q \\)', box(10, 90, 80, 30)), line('y=2x', box(10, 130, 90, 30), 'math')],
+    });
+    expect(out.formulas.map((f) => [f.latex, f.bbox ?? null])).toEqual([
+      ['a=1', null],
+      ['b', null],
+      ['c^{2}', { x: 10, y: 50, w: 60, h: 30 }],
+      ['p', null],
+      ['q', null],
+      ['y=2x', { x: 10, y: 130, w: 90, h: 30 }],
+    ]);
+  });
+
+  it('takes an inline formula\'s box from word_data when the answer has it', () => {
+    const out = mapMathpixText({
+      text: 'Perform \\( \\frac{2 p-2}{p} \\) and \\( x \\)',
+      word_data: [
+        { type: 'text', cnt: box(3, 74, 108, 30), text: 'Perform', latex: '\\text { Perform }' },
+        { type: 'math', cnt: box(132, 110, 190, 81), text: '\\( \\frac{2 p-2}{p} \\)', latex: '\\frac{2 p-2}{p}' },
+        { type: 'math', cnt: box(400, 120, 20, 30), text: '\\( x \\)' },
+      ],
+    });
+    expect(out.formulas).toEqual([
+      expect.objectContaining({ latex: '\\frac{2 p-2}{p}', bbox: { x: 132, y: 110, w: 190, h: 81 } }),
+      expect.objectContaining({ latex: 'x', bbox: { x: 400, y: 120, w: 20, h: 30 } }),
+    ]);
   });
 });
 

@@ -16,6 +16,16 @@ export const MathpixLine = z.looseObject({
 });
 export type MathpixLine = z.infer<typeof MathpixLine>;
 
+/** A `word_data` entry (only with `include_word_data`, which Mathpix refuses alongside `include_line_data`). */
+export const MathpixWord = z.looseObject({
+  type: z.string().optional(),
+  cnt: z.array(Point).optional(),
+  text: z.string().optional(),
+  latex: z.string().optional(),
+  confidence: z.number().optional(),
+});
+export type MathpixWord = z.infer<typeof MathpixWord>;
+
 export const MathpixResponse = z.looseObject({
   request_id: z.string().optional(),
   text: z.string().optional(),
@@ -24,6 +34,7 @@ export const MathpixResponse = z.looseObject({
   confidence_rate: z.number().optional(),
   data: z.array(z.looseObject({ type: z.string(), value: z.string() })).optional(),
   line_data: z.array(MathpixLine).optional(),
+  word_data: z.array(MathpixWord).optional(),
   image_width: z.number().optional(),
   image_height: z.number().optional(),
   error: z.string().optional(),
