@@ -1,6 +1,7 @@
 /**
  * Anthropic Messages API `POST /v1/messages`: the key (`x-api-key` or `authorization: Bearer`) and `anthropic-version` headers, a
- * `messages` body with an image block, and the real answer and error envelopes
+ * `messages` body with an image block, client tools (`tools[].input_schema`, `tool_choice`), and
+ * the real answer and error envelopes
  * (`{type: "error", error: {type, message}}`, 401 authentication_error, 429 with retry-after,
  * 529 overloaded_error), and the per-image limit as the API applies it: 5 MB of base64 text.
  */
@@ -11,7 +12,29 @@ export const ANTHROPIC_FAKE_KEY = 'sk-ant-fake-SECRET-41d0c9';
 /** Anthropic measures an image's size on its base64 string, not on the decoded bytes. */
 export const ANTHROPIC_MAX_IMAGE_BASE64 = 5 * 1024 * 1024;
 
-export function anthropicFake(answerText: () => string = () => '```json\n' + JSON.stringify(VISION_OK_JSON, null, 1) + '\n```'): FakeApi {
+/**
+ * What the model answers: `{toolInput}` is a `tool_use` block for the tool the request forces
+ * (with `stop_reason: "tool_use"`; as JSON text when the request has no tool); a string is a text
+ * block, standing for a model or gateway that answers in text whatever was asked.
+ */
+export type AnthropicFakeAnswer = string | { toolInput: unknown };
+
+type ToolsBody = { tools?: Array<{ name?: unknown; input_schema?: { type?: unknown } }>; tool_choice?: { type?: string; name?: string } };
+
+/** The API's checks of `tools` and `tool_choice`; the forced tool's name, or an error message. */
+function forcedTool(body: ToolsBody): { name?: string } | { error: string } {
+  const tools = body.tools ?? [];
+  for (const [i, t] of tools.entries()) {
+    if (typeof t.name !== 'string' || !/^[a-zA-Z0-9_-]{1,64}$/.test(t.name)) return { error: `tools.${i}.name: String should match pattern '^[a-zA-Z0-9_-]{1,64}$'` };
+    if (t.input_schema?.type !== 'object') return { error: `tools.${i}.input_schema.type: Input should be 'object'` };
+  }
+  const choice = body.tool_choice;
+  if (!choice || choice.type !== 'tool') return {};
+  if (!tools.some((t) => t.name === choice.name)) return { error: `tool_choice: Tool '${choice.name}' not found in tools` };
+  return { name: choice.name };
+}
+
+export function anthropicFake(answer: () => AnthropicFakeAnswer = () => ({ toolInput: VISION_OK_JSON })): FakeApi {
   return new FakeApi((call, fault: Fault) => {
     if (call.method !== 'POST' || call.path !== '/v1/messages') return { status: 404, body: { type: 'error', error: { type: 'not_found_error', message: 'Not found' } } };
     // The SDK sends the key as `x-api-key` (older) or `authorization: Bearer` (1.x); both are accepted.
@@ -33,6 +56,13 @@ export function anthropicFake(answerText: () => string = () => '```json\n' + JSO
       const message = `messages.0.content.0.image.source.base64: image exceeds 5 MB maximum: ${image.source.data.length} bytes > ${ANTHROPIC_MAX_IMAGE_BASE64} bytes`;
       return { status: 400, body: { type: 'error', error: { type: 'invalid_request_error', message } } };
     }
+    const tool = forcedTool(call.body as ToolsBody);
+    if ('error' in tool) return { status: 400, body: { type: 'error', error: { type: 'invalid_request_error', message: tool.error } } };
+    const said = answer();
+    const asTool = typeof said !== 'string' && tool.name !== undefined;
+    const content = asTool
+      ? [{ type: 'tool_use', id: 'toolu_fake_01', name: tool.name, input: said.toolInput }]
+      : [{ type: 'text', text: typeof said === 'string' ? said : JSON.stringify(said.toolInput) }];
     return {
       status: 200,
       body: {
@@ -40,8 +70,8 @@ export function anthropicFake(answerText: () => string = () => '```json\n' + JSO
         type: 'message',
         role: 'assistant',
         model: body.model,
-        content: [{ type: 'text', text: answerText() }],
-        stop_reason: 'end_turn',
+        content,
+        stop_reason: asTool ? 'tool_use' : 'end_turn',
         stop_sequence: null,
         usage: { input_tokens: 1520, output_tokens: 410 },
       },

@@ -1,13 +1,22 @@
 /**
- * What we ask Claude and Gemini for, and how their answer is checked before stage C sees it:
- * the model's text is parsed as JSON (code fences, prose around it and trailing commas are
- * repaired), checked with zod item by item (a bad element is dropped, not the whole answer),
- * relations must point at kept elements, and coordinates are mapped back to the image stage C was
- * given. An answer with nothing usable is rejected. The model is never trusted blindly.
+ * What we ask Claude and Gemini for, and how their answer is checked before stage C sees it.
+ * Claude reports through a tool whose `input_schema` is the answer's shape, so its answer arrives
+ * as a JSON object; Gemini answers JSON text under a response schema. Text is parsed with
+ * `jsonrepair` (code fences, prose before the object, trailing commas, single quotes, an answer
+ * cut off at the token limit). Either way the object is then checked with zod item by item (a bad
+ * element is dropped, not the whole answer), relations must point at kept elements, and
+ * coordinates are mapped back to the image stage C was given. An answer with nothing usable is
+ * rejected. The model is never trusted blindly.
  */
 import { z } from 'zod';
 import { ProviderError } from '@mpp/resilience';
 import type { VisionParseOutput } from '@mpp/schemas';
+
+// jsonrepair is an ES module with a CommonJS build; our packages compile to CommonJS, so it is
+// required (Node picks `lib/cjs`) and typed through an import-mode type query (as @google/genai).
+type JsonRepairModule = typeof import('jsonrepair', { with: { 'resolution-mode': 'import' } });
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { jsonrepair } = require('jsonrepair') as JsonRepairModule;
 
 export type ExternalVisionResult = Omit<VisionParseOutput, 'provider' | 'duration_ms' | 'fallback_reason'>;
 
@@ -15,10 +24,14 @@ const DIAGRAM_TYPES = ['geometry', 'graph', 'chart', 'table', 'none', 'unknown']
 const REGION_TYPES = ['text_line', 'formula', 'diagram', 'table', 'figure'] as const;
 const ELEMENT_TYPES = ['point', 'segment', 'line', 'ray', 'circle', 'arc', 'curve', 'axis', 'label', 'angle_mark', 'polygon'] as const;
 
-export function visionPrompt(width: number, height: number): string {
+/** The tool Claude reports its analysis with (`tool_choice` forces it). */
+export const VISION_REPORT_TOOL = 'report_diagram';
+
+/** `tool`: the answer goes through that tool's input rather than as a JSON text. */
+export function visionPrompt(width: number, height: number, tool?: string): string {
   return [
     `You analyse an image of a math problem (${width}x${height} pixels; origin top-left, x right, y down).`,
-    'Answer with ONE JSON object and nothing else, with these fields:',
+    tool ? `Report your analysis by calling the ${tool} tool once, with these fields:` : 'Answer with ONE JSON object and nothing else, with these fields:',
     `- "diagram_type": one of ${DIAGRAM_TYPES.map((t) => `"${t}"`).join(', ')}.`,
     '- "confidence": your overall confidence, 0 to 1.',
     `- "regions": [{"id","type" (${REGION_TYPES.join('|')}),"bbox":[x,y,w,h],"confidence"}] for text lines, formulas and diagrams.`,
@@ -85,19 +98,26 @@ const AnswerShape = z.object({
   relations: z.array(z.unknown()).default([]),
 });
 
-/** Pulls the JSON object out of a model's text: code fences, prose around it, trailing commas. */
+/**
+ * The JSON object in a model's text, repaired by `jsonrepair`; undefined when there is none.
+ * The text is cut to start at the first `{` (inside a code fence when there is one): prose before
+ * the object is not JSON and jsonrepair would read it as a value of its own. The end is tried at
+ * the last `}` first (prose after the object), then at the end of the text (an answer cut off
+ * mid-object, which jsonrepair closes).
+ */
 export function extractJsonObject(text: string): unknown {
-  const fenced = /```(?:json)?\s*([\s\S]*?)```/i.exec(text);
-  const body = fenced?.[1] ?? text;
+  const fence = /```(?:json)?\s*([\s\S]*?)(?:```|$)/i.exec(text);
+  const body = fence?.[1] ?? text;
   const start = body.indexOf('{');
+  if (start < 0) return undefined;
   const end = body.lastIndexOf('}');
-  if (start < 0 || end <= start) return undefined;
-  const candidate = body.slice(start, end + 1);
-  for (const attempt of [candidate, candidate.replace(/,\s*([}\]])/g, '$1')]) {
+  const candidates = end > start ? [body.slice(start, end + 1), body.slice(start)] : [body.slice(start)];
+  for (const candidate of candidates) {
     try {
-      return JSON.parse(attempt);
+      const value: unknown = JSON.parse(jsonrepair(candidate));
+      if (typeof value === 'object' && value !== null && !Array.isArray(value)) return value;
     } catch {
-      // try the repaired form next
+      // not repairable this way; try the next cut
     }
   }
   return undefined;
@@ -107,10 +127,15 @@ function malformed(provider: string, why: string): ProviderError {
   return new ProviderError(provider, 'malformed_answer', `${provider} answer rejected: ${why}`, { retryable: false, countsAsFailure: false });
 }
 
-/** Validates and maps a model's answer; throws `malformed_answer` when nothing usable is left. */
+/** Validates and maps a model's text answer; throws `malformed_answer` when nothing usable is left. */
 export function parseVisionAnswer(provider: string, text: string, scaleBack: number): ExternalVisionResult {
   const json = extractJsonObject(text);
   if (json === undefined) throw malformed(provider, 'no JSON object in the answer');
+  return parseVisionObject(provider, json, scaleBack);
+}
+
+/** Validates and maps an answer already parsed (a tool's input); throws `malformed_answer` when nothing usable is left. */
+export function parseVisionObject(provider: string, json: unknown, scaleBack: number): ExternalVisionResult {
   const shape = AnswerShape.safeParse(json);
   if (!shape.success) throw malformed(provider, 'the JSON is not the requested object');
   const s = (v: number) => Math.round(v * scaleBack * 100) / 100;

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import sharp from 'sharp';
 import { createProviders, parseVisionAnswer, type ProviderSet } from '@mpp/providers';
-import { ANTHROPIC_FAKE_KEY, ANTHROPIC_MAX_IMAGE_BASE64, anthropicFake } from '../../../../test/fakes/anthropic-fake';
+import { ANTHROPIC_FAKE_KEY, ANTHROPIC_MAX_IMAGE_BASE64, anthropicFake, type AnthropicFakeAnswer } from '../../../../test/fakes/anthropic-fake';
 import { GEMINI_FAKE_KEY, geminiFake } from '../../../../test/fakes/gemini-fake';
 import { VISION_OK_JSON } from '../../../../test/fakes/vision-answer-fixture';
 import type { FakeApi } from '../../../../test/fakes/fake-server';
@@ -11,7 +11,8 @@ import { capturingLogger, deletePrefix, pngImage, providerConfig, REDIS_URL, sig
 const redis = new Redis(REDIS_URL);
 let claude: FakeApi;
 let gemini: FakeApi;
-let claudeAnswer = () => '```json\n' + JSON.stringify(VISION_OK_JSON) + '\n```';
+const TOOL_ANSWER = (): AnthropicFakeAnswer => ({ toolInput: VISION_OK_JSON });
+let claudeAnswer = TOOL_ANSWER;
 const prefixes: string[] = [];
 const sets: ProviderSet[] = [];
 const logs: string[] = [];
@@ -57,7 +58,7 @@ describe('Claude and Gemini vision providers through their SDKs against wire-for
     expect(skipped[0].skipped).toEqual(['mathpix', 'anthropic', 'gemini']);
   });
 
-  it('Claude: sends a base64 image block and maps the validated answer, dropping relations to unknown elements', async () => {
+  it('Claude: sends a base64 image block, forces the report tool and maps its validated input, dropping relations to unknown elements', async () => {
     const { byName } = worker();
     const out = await byName('anthropic').analyse(await pngImage(), { signal: signal() });
     const call = claude.calls.at(-1)!;
@@ -66,6 +67,8 @@ describe('Claude and Gemini vision providers through their SDKs against wire-for
     expect(call.headers['anthropic-version']).toBeDefined();
     expect(call.body.model).toBe('claude-sonnet-4-5');
     expect(call.body.messages[0].content[0]).toMatchObject({ type: 'image', source: { type: 'base64', media_type: 'image/png' } });
+    expect(call.body.tools).toEqual([expect.objectContaining({ name: 'report_diagram', input_schema: expect.objectContaining({ type: 'object', required: ['diagram_type', 'regions', 'elements'] }) })]);
+    expect(call.body.tool_choice).toEqual({ type: 'tool', name: 'report_diagram' });
     expect(out.diagram_type).toBe('geometry');
     expect(out.elements.map((e) => e.id)).toEqual(['A', 'B', 'C', 's1', 's2']);
     expect(out.elements[0]).toMatchObject({ point: { x: 60, y: 240 }, text: 'A', region_id: 'r2' });
@@ -102,13 +105,33 @@ describe('Claude and Gemini vision providers through their SDKs against wire-for
     expect(out.elements[0]!.point!.x).toBeCloseTo(60 * (width / meta.width!), 1);
   });
 
-  it('Claude: repairs trailing commas and rejects an answer without usable JSON', async () => {
+  it('Claude: a tool input that fails validation is rejected, not trusted', async () => {
     const { byName } = worker();
-    claudeAnswer = () => 'Here you go: {"diagram_type": "geometry", "confidence": 0.8, "regions": [{"id": "r1", "type": "diagram", "bbox": [0, 0, 10, 10],},], "elements": [],}';
-    await expect(byName('anthropic').analyse(await pngImage(), { signal: signal() })).resolves.toMatchObject({ regions: [{ id: 'r1' }] });
-    claudeAnswer = () => 'I cannot analyse this image.';
-    await expect(byName('anthropic').analyse(await pngImage(), { signal: signal() })).rejects.toMatchObject({ code: 'malformed_answer' });
-    claudeAnswer = () => JSON.stringify(VISION_OK_JSON);
+    claudeAnswer = () => ({ toolInput: { diagram_type: 'geometry', regions: [{ id: 'r1', type: 'diagram', bbox: [0, 0, -5] }], elements: [{ id: 'A', type: 'hexagon', bbox: [0, 0, 1, 1] }] } });
+    try {
+      await expect(byName('anthropic').analyse(await pngImage(), { signal: signal() })).rejects.toMatchObject({ code: 'malformed_answer' });
+    } finally {
+      claudeAnswer = TOOL_ANSWER;
+    }
+  });
+
+  it('Claude: a text answer is repaired with jsonrepair (fences, prose, trailing commas, single quotes, cut off) or rejected', async () => {
+    const { byName } = worker();
+    const analyse = async () => byName('anthropic').analyse(await pngImage(), { signal: signal() });
+    try {
+      claudeAnswer = () => 'Here you go: {"diagram_type": "geometry", "confidence": 0.8, "regions": [{"id": "r1", "type": "diagram", "bbox": [0, 0, 10, 10],},], "elements": [],}';
+      await expect(analyse()).resolves.toMatchObject({ regions: [{ id: 'r1' }] });
+      claudeAnswer = () => "```json\n{'diagram_type': 'geometry', 'regions': [], 'elements': [{'id': 'A', 'type': 'point', 'bbox': [1, 2, 3, 4], 'text': 'A'}]}\n```\nThat is all.";
+      await expect(analyse()).resolves.toMatchObject({ elements: [{ id: 'A', text: 'A' }] });
+      // Cut off at the token limit in the middle of the second element: the first one is kept.
+      claudeAnswer = () => '{"diagram_type": "geometry", "regions": [{"id": "r1", "type": "diagram", "bbox": [0, 0, 10, 10]}], "elements": [{"id": "A", "type": "point", "bbox": [1, 2, 3, 4]}, {"id": "B", "type": "poi';
+      const cut = await analyse();
+      expect(cut.elements.map((e) => e.id)).toEqual(['A']);
+      claudeAnswer = () => 'I cannot analyse this image.';
+      await expect(analyse()).rejects.toMatchObject({ code: 'malformed_answer' });
+    } finally {
+      claudeAnswer = TOOL_ANSWER;
+    }
   });
 
   it('Claude: 401 is a configuration error that names the variable; 529 overloaded is a retryable outage', async () => {

@@ -1,14 +1,24 @@
 /**
  * Stage C's Claude provider through `@anthropic-ai/sdk`: a base64 image block (media type from
- * the bytes, downsized to the API's limits) and a prompt asking for the diagram as JSON; the
- * answer is validated by `parseVisionAnswer`. The SDK's own retries are off: ours (cockatiel,
- * with the shared breaker) are the only ones, so every attempt is counted once.
+ * the bytes, downsized to the API's limits) and a prompt asking for the diagram, answered through
+ * a tool (`report_diagram`, forced by `tool_choice`) whose `input_schema` is the answer's shape, so
+ * the answer arrives as a JSON object rather than text to be parsed. That object is validated by
+ * `parseVisionObject`; should the answer come as text anyway, it is repaired and validated by
+ * `parseVisionAnswer`. The SDK's own retries are off: ours (cockatiel, with the shared breaker) are
+ * the only ones, so every attempt is counted once.
  */
 import Anthropic from '@anthropic-ai/sdk';
 import { ProviderError, ProviderUnauthorizedError, type ResilientCaller } from '@mpp/resilience';
 import { prepareLlmImage } from '../image-payload';
+import { apiProviderVersion } from '../../provider-version';
 import { tokenUsage, type TokenPrices } from '../usage';
-import { parseVisionAnswer, visionPrompt, type ExternalVisionResult } from '../vision-answer';
+import { parseVisionAnswer, parseVisionObject, VISION_REPORT_TOOL, VISION_RESPONSE_JSON_SCHEMA, visionPrompt, type ExternalVisionResult } from '../vision-answer';
+
+const REPORT_TOOL: Anthropic.Tool = {
+  name: VISION_REPORT_TOOL,
+  description: 'Report the analysis of the math problem image: diagram type, regions, diagram elements and their relations, in pixels of the image.',
+  input_schema: { ...VISION_RESPONSE_JSON_SCHEMA, required: [...VISION_RESPONSE_JSON_SCHEMA.required] },
+};
 
 export interface AnthropicProviderOptions {
   apiKey: string;
@@ -29,6 +39,11 @@ export class AnthropicVisionProvider {
     this.client = new Anthropic({ apiKey: opts.apiKey, ...(opts.baseUrl ? { baseURL: opts.baseUrl } : {}), maxRetries: 0, timeout: opts.timeoutMs + 1000 });
   }
 
+  /** What changes this provider's answers besides its name: the model and the endpoint (provider-version.ts). */
+  get version(): string {
+    return apiProviderVersion(this.opts.baseUrl ?? 'https://api.anthropic.com', this.opts.model);
+  }
+
   async analyse(image: Buffer, opts: { signal: AbortSignal }): Promise<ExternalVisionResult> {
     const img = await prepareLlmImage(image);
     const message = await this.caller.call(
@@ -38,12 +53,14 @@ export class AnthropicVisionProvider {
             {
               model: this.opts.model,
               max_tokens: 4096,
+              tools: [REPORT_TOOL],
+              tool_choice: { type: 'tool', name: VISION_REPORT_TOOL },
               messages: [
                 {
                   role: 'user',
                   content: [
                     { type: 'image', source: { type: 'base64', media_type: img.mediaType, data: img.data.toString('base64') } },
-                    { type: 'text', text: visionPrompt(img.width, img.height) },
+                    { type: 'text', text: visionPrompt(img.width, img.height, VISION_REPORT_TOOL) },
                   ],
                 },
               ],
@@ -57,8 +74,11 @@ export class AnthropicVisionProvider {
     );
     // Counted before the answer is checked: a malformed answer was billed all the same.
     const usage = tokenUsage(this.name, message.usage.input_tokens, message.usage.output_tokens, this.opts.prices);
-    const text = message.content.map((block) => (block.type === 'text' ? block.text : '')).join('\n');
-    const result = parseVisionAnswer(this.name, text, img.scaleBack);
+    const report = message.content.find((block) => block.type === 'tool_use' && block.name === VISION_REPORT_TOOL);
+    const result =
+      report?.type === 'tool_use'
+        ? parseVisionObject(this.name, report.input, img.scaleBack)
+        : parseVisionAnswer(this.name, message.content.map((block) => (block.type === 'text' ? block.text : '')).join('\n'), img.scaleBack);
     return { ...result, usage };
   }
 }
