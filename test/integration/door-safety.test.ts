@@ -72,6 +72,58 @@ describe('API keys and the rate limit', () => {
   });
 });
 
+/** One request from a chosen loopback source address (the throttle counts per client address). */
+function requestFrom(localAddress: string, url: string, headers: Record<string, string> = {}, method = 'GET', body?: string): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { method, headers, localAddress, agent: false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString() }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+describe('failed API-key checks, limited per address before the key is read', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack({ worker: false, env: { API_KEYS: 'key-one', RATE_LIMIT_AUTH_FAILURES: '3', RATE_LIMIT_WINDOW_SECONDS: '60' } });
+  });
+  afterAll(async () => stack?.close());
+  const job = () => `${stack.baseUrl}/v1/jobs/00000000-0000-4000-8000-000000000000`;
+
+  it('answers 401 to the first failures from an address, then 429 with Retry-After to every keyed request from it, the right key included', async () => {
+    const guesser = '127.0.0.1';
+    // Three wrong keys, through each door that checks one: /v1, a page's ?key= and /v3/text's app_key.
+    expect((await requestFrom(guesser, job(), { authorization: 'Bearer guess-1' })).status).toBe(401);
+    expect((await requestFrom(guesser, `${stack.baseUrl}/dashboard?key=guess-2`)).status).toBe(401);
+    expect((await requestFrom(guesser, `${stack.baseUrl}/v3/text`, { app_key: 'guess-3', 'content-type': 'application/json' }, 'POST', '{}')).status).toBe(401);
+
+    // The budget is spent: the next guess, and even the right key, are refused before the key is looked at.
+    for (const headers of [{ authorization: 'Bearer guess-4' }, { 'x-api-key': 'key-one' }]) {
+      const res = await requestFrom(guesser, job(), headers);
+      expect(res.status).toBe(429);
+      expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
+      const retryAfter = Number(res.headers['retry-after']);
+      expect(retryAfter).toBeGreaterThanOrEqual(1);
+      expect(retryAfter).toBeLessThanOrEqual(60);
+      expect(JSON.parse(res.body)).toMatchObject({ status: 429, type: expect.stringMatching(/rate-limited$/) });
+    }
+    expect((await requestFrom(guesser, `${stack.baseUrl}/dashboard?key=key-one`)).status).toBe(429);
+    const mathpix = await requestFrom(guesser, `${stack.baseUrl}/v3/text`, { app_key: 'key-one', 'content-type': 'application/json' }, 'POST', '{}');
+    expect(mathpix.status).toBe(429);
+    expect(JSON.parse(mathpix.body)).toMatchObject({ error_info: { id: 'http_max_requests' } });
+    // Probes stay open.
+    expect((await requestFrom(guesser, `${stack.baseUrl}/health`)).status).toBe(200);
+
+    // Another address is not affected: its right key passes, its wrong key is a plain 401.
+    const other = '127.0.0.2';
+    expect((await requestFrom(other, job(), { 'x-api-key': 'key-one' })).status).toBe(404);
+    expect((await requestFrom(other, job(), { 'x-api-key': 'nope' })).status).toBe(401);
+  });
+});
+
 describe('backpressure', () => {
   let stack: Stack;
   beforeAll(async () => {

@@ -12,6 +12,7 @@ import { createLogger, createMetrics, httpTracing, type Logger } from '@mpp/tele
 import type { ApiDeps } from './deps';
 import { HttpProblem, problemHandler } from './http/problem';
 import { requireApiKey } from './http/access';
+import { AuthThrottle } from './http/auth-throttle';
 import { rateLimit } from './http/rate-limit';
 import { jobsRouter } from './routes/jobs';
 import { opsRouter } from './routes/ops';
@@ -43,7 +44,8 @@ export function createApiApp(options: { config: PipelineConfig; logger?: Logger 
     collectQueueSizes: () => queues.depths(),
     collectImagesProcessed: () => store.processedTotals(),
   });
-  const deps: ApiDeps = { config, redis, store, deadlines: new JobDeadlines(redis, keys, store), blobs: new BlobStore(redis, keys, config.image.ttlSeconds), events: new JobEvents(subscriber, keys), queues, logger, metrics };
+  const authThrottle = new AuthThrottle({ redis, prefix: config.redis.prefix, failures: config.env.RATE_LIMIT_AUTH_FAILURES, windowSeconds: config.env.RATE_LIMIT_WINDOW_SECONDS, logger });
+  const deps: ApiDeps = { config, redis, store, deadlines: new JobDeadlines(redis, keys, store), blobs: new BlobStore(redis, keys, config.image.ttlSeconds), events: new JobEvents(subscriber, keys), queues, logger, metrics, authThrottle };
 
   const app = express();
   app.disable('x-powered-by');
@@ -63,8 +65,10 @@ export function createApiApp(options: { config: PipelineConfig; logger?: Logger 
   // The API description (/openapi.json, /docs) and the Mathpix-compatible POST /v3/text.
   app.use(openApiRouter());
   app.use(mathpixV3Router(deps));
-  // Every /v1 route: an API key when API_KEYS is set (401), then the per-key (or per-address) rate limit (429).
-  app.use('/v1', requireApiKey(config.env.API_KEYS), rateLimit({ redis, prefix: config.redis.prefix, points: config.env.RATE_LIMIT_REQUESTS, windowSeconds: config.env.RATE_LIMIT_WINDOW_SECONDS, apiKeys: config.env.API_KEYS, logger }));
+  // Every /v1 route: first the per-address limit on failed key checks (429, before the key is read, so
+  // a key-guessing client is throttled), then an API key when API_KEYS is set (401), then the per-key
+  // (or, without keys, per-address) rate limit (429).
+  app.use('/v1', requireApiKey(config.env.API_KEYS, authThrottle), rateLimit({ redis, prefix: config.redis.prefix, points: config.env.RATE_LIMIT_REQUESTS, windowSeconds: config.env.RATE_LIMIT_WINDOW_SECONDS, apiKeys: config.env.API_KEYS, logger }));
   // base64 grows images by a third; leave room for it and for the other fields.
   app.use('/v1', express.json({ limit: Math.ceil(config.server.maxRequestBytes * 1.4) + 65_536, strict: true }));
   app.use('/v1/jobs', jobsRouter(deps));

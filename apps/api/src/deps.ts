@@ -4,6 +4,7 @@ import type { PipelineQueues } from '@mpp/queue';
 import type { BlobStore, JobDeadlines, JobEvents, JobStore } from '@mpp/store';
 import type { Logger, PipelineMetrics } from '@mpp/telemetry';
 import type { Redis } from 'ioredis';
+import type { AuthThrottle } from './http/auth-throttle';
 
 export interface ApiDeps {
   config: PipelineConfig;
@@ -15,4 +16,6 @@ export interface ApiDeps {
   queues: PipelineQueues;
   logger: Logger;
   metrics: PipelineMetrics;
+  /** The per-address limit on failed API-key checks, shared by every key check. */
+  authThrottle: AuthThrottle;
 }

@@ -121,6 +121,8 @@ export const EnvSchema = z.object({
   /** Requests per API key (per client address without keys) in each window on /v1; 0 = no limit. */
   RATE_LIMIT_REQUESTS: int(1200, 0),
   RATE_LIMIT_WINDOW_SECONDS: int(60, 1, 86_400),
+  /** Failed API-key checks per client address in each window before the address gets 429 until it ends; 0 = no limit. */
+  RATE_LIMIT_AUTH_FAILURES: int(20, 0),
   ALLOW_PRIVATE_URLS: bool(false),
   WEBHOOK_SECRET: z.preprocess(emptyToUndefined, z.string().regex(/^whsec_[A-Za-z0-9+/=]+$/, 'must look like whsec_<base64>').optional()),
   PUBLIC_BASE_URL: optionalUrl(),

@@ -3,10 +3,12 @@
  * Programs send `Authorization: Bearer <key>` or `X-API-Key: <key>`; a browser opens a page
  * once with `?key=<key>`, which is moved into an HttpOnly, SameSite=Strict cookie (and the URL
  * cleaned), so the pages' own requests and EventSource streams carry it without scripts ever
- * seeing the key. Keys are compared through their SHA-256 in constant time.
+ * seeing the key. Keys are compared through their SHA-256 in constant time. With a throttle, an
+ * address that failed the check too often is refused (429) before its key is even looked at.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { AuthThrottle } from './auth-throttle';
 import { HttpProblem } from './problem';
 
 export const KEY_COOKIE = 'mpp_api_key';
@@ -37,28 +39,44 @@ export function presentedKey(req: Request): string | undefined {
   return req.get('x-api-key') ?? bearer ?? cookieKey(req);
 }
 
-/** For JSON and file routes: 401 problem without a valid key. */
-export function requireApiKey(keys: readonly string[]): RequestHandler {
-  return (req: Request, _res: Response, next: NextFunction) => {
-    if (keys.length === 0 || isValidKey(presentedKey(req), keys)) return next();
-    next(new HttpProblem(401, 'unauthorized', 'Unauthorized', 'send one of API_KEYS as "Authorization: Bearer <key>" or "X-API-Key: <key>"', undefined, { 'WWW-Authenticate': 'Bearer' }));
+/**
+ * One key check under the throttle: `refused` (the 429) before the key is read when the address
+ * failed too often, else whether `presented` is valid; a failure is counted before answering.
+ */
+export async function checkKey(req: Request, presented: string | undefined, keys: readonly string[], throttle?: AuthThrottle): Promise<{ valid: boolean; refused?: HttpProblem }> {
+  const refused = await throttle?.refusal(req);
+  if (refused) return { valid: false, refused };
+  if (isValidKey(presented, keys)) return { valid: true };
+  await throttle?.failed(req);
+  return { valid: false };
+}
+
+/** For JSON and file routes: 401 problem without a valid key (429 past the throttle). */
+export function requireApiKey(keys: readonly string[], throttle?: AuthThrottle): RequestHandler {
+  return async (req: Request, _res: Response, next: NextFunction) => {
+    if (keys.length === 0) return next();
+    const { valid, refused } = await checkKey(req, presentedKey(req), keys, throttle);
+    if (valid) return next();
+    next(refused ?? new HttpProblem(401, 'unauthorized', 'Unauthorized', 'send one of API_KEYS as "Authorization: Bearer <key>" or "X-API-Key: <key>"', undefined, { 'WWW-Authenticate': 'Bearer' }));
   };
 }
 
 /** For pages: `?key=` sets the cookie and redirects to the clean URL; without a key, a small sign-in form. */
-export function requirePageKey(keys: readonly string[]): RequestHandler {
-  return (req: Request, res: Response, next: NextFunction) => {
+export function requirePageKey(keys: readonly string[], throttle?: AuthThrottle): RequestHandler {
+  return async (req: Request, res: Response, next: NextFunction) => {
     if (keys.length === 0) return next();
     const fromQuery = typeof req.query.key === 'string' ? req.query.key : undefined;
+    const { valid, refused } = await checkKey(req, fromQuery ?? presentedKey(req), keys, throttle);
+    if (refused) return next(refused);
     if (fromQuery !== undefined) {
-      if (isValidKey(fromQuery, keys)) {
+      if (valid) {
         res.setHeader('Set-Cookie', `${KEY_COOKIE}=${encodeURIComponent(fromQuery)}; Path=/; HttpOnly; SameSite=Strict${req.secure ? '; Secure' : ''}`);
         const url = new URL(req.originalUrl, 'http://local');
         url.searchParams.delete('key');
         res.redirect(303, `${url.pathname}${url.search}`);
         return;
       }
-    } else if (isValidKey(presentedKey(req), keys)) {
+    } else if (valid) {
       return next();
     }
     res.status(401).type('html').send(signInPage(fromQuery !== undefined));

@@ -11,7 +11,7 @@ import multer from 'multer';
 import { ImageValidationError } from '@mpp/imaging';
 import { MathpixTextRequest, STAGE_IDS, type IngestionOutput, type TextParseOutput } from '@mpp/schemas';
 import type { ApiDeps } from '../deps';
-import { isValidKey, presentedKey } from '../http/access';
+import { checkKey, presentedKey } from '../http/access';
 import { fetchImage } from '../http/fetch-image';
 import { HttpProblem } from '../http/problem';
 import { rateLimit } from '../http/rate-limit';
@@ -30,12 +30,13 @@ export function mathpixV3Router(deps: ApiDeps): Router {
 
   router.post(
     '/v3/text',
-    (req, res, next) => {
-      if (config.env.API_KEYS.length > 0 && !isValidKey(mathpixKey(req), config.env.API_KEYS)) {
-        res.status(401).json({ request_id: randomUUID(), ...mathpixError('http_unauthorized', 'Invalid credentials') });
-        return;
-      }
-      next();
+    async (req, res, next) => {
+      if (config.env.API_KEYS.length === 0) return next();
+      // The same per-address throttle on failed key checks as /v1 (its 429 answered in Mathpix's shape below).
+      const { valid, refused } = await checkKey(req, mathpixKey(req), config.env.API_KEYS, deps.authThrottle);
+      if (refused) return next(refused);
+      if (valid) return next();
+      res.status(401).json({ request_id: randomUUID(), ...mathpixError('http_unauthorized', 'Invalid credentials') });
     },
     // The same per-key budget as /v1, counted after the key check like there.
     rateLimit({ redis: deps.redis, prefix: config.redis.prefix, points: config.env.RATE_LIMIT_REQUESTS, windowSeconds: config.env.RATE_LIMIT_WINDOW_SECONDS, apiKeys: config.env.API_KEYS, logger: deps.logger, keyOf: mathpixKey }),

@@ -30,7 +30,7 @@ export function pagesRouter(deps: ApiDeps): Router {
   router.use('/assets', express.static(path.join(PUBLIC_DIR, 'assets'), { fallthrough: false, maxAge: '1h' }));
 
   const page = (file: string) => [
-    requirePageKey(keys),
+    requirePageKey(keys, deps.authThrottle),
     (_req: express.Request, res: express.Response) => {
       res.set(PAGE_HEADERS);
       res.sendFile(path.join(PUBLIC_DIR, file));
@@ -48,6 +48,6 @@ export function pagesRouter(deps: ApiDeps): Router {
     serverAdapter: board,
     options: { uiConfig: { boardTitle: 'mathpix-pipeline' } },
   });
-  router.use('/admin/queues', requirePageKey(keys), board.getRouter() as Router);
+  router.use('/admin/queues', requirePageKey(keys, deps.authThrottle), board.getRouter() as Router);
   return router;
 }
