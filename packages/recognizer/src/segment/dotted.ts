@@ -7,7 +7,7 @@
 import type { Candidate } from '../classify/classifier';
 import { tightBox } from '../classify/crop';
 import { unionBox, type Box } from '../image/components';
-import { observe, type SegmentContext, type SymbolHypothesis } from './segment';
+import { observe, type SegmentContext, type SymbolHypothesis } from './context';
 
 const DOTTED = new Set(['i', 'j', '\\mathrm { i }', '\\mathrm { j }', '\\mathbf { i }', '\\mathbf { j }']);
 

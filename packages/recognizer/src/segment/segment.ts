@@ -5,49 +5,21 @@
  * touch (common in print: a superscript fused to its base, two letters kerned together) are split
  * at thin columns when the pieces match clearly better than the whole.
  */
-import { cropSymbol, tightBox } from '../classify/crop';
-import { shapeFeatures } from '../classify/features';
-import type { Candidate, Observation, TemplateClassifier } from '../classify/classifier';
-import { unionBox, type Box, type Component, type ComponentMap } from '../image/components';
-import type { InkImage } from '../image/ink-image';
+import { tightBox } from '../classify/crop';
+import type { Candidate } from '../classify/classifier';
+import { unionBox, type Box, type Component } from '../image/components';
 import type { TemplateMeta } from '../templates/template-set';
+import { barsReading, regroupBars } from './bars';
+import { classifyComps, ruleMeta, type SegmentContext, type SymbolHypothesis } from './context';
 import { regroupDots, splitUnderDots } from './dotted';
-import { isHorizontalRule, radicalShape, type RadicalShape } from './shapes';
+import { isHorizontalRule, radicalShape } from './shapes';
 
-export interface SymbolHypothesis {
-  comps: number[];
-  box: Box;
-  /** Ranked labels; the first is the current reading. */
-  cands: Candidate[];
-  shape?: 'rule' | 'radical';
-  radical?: RadicalShape;
-}
-
-export interface SegmentContext {
-  img: InkImage;
-  map: ComponentMap;
-  classifier: TemplateClassifier;
-  /** Labels whose symbol has two or more parts (as rendered at body size). */
-  multipart: ReadonlySet<string>;
-  emHint: number;
-}
+export { observe, type SegmentContext, type SymbolHypothesis } from './context';
 
 const GROUP_MATCH = 0.86;
 const SPLIT_GAIN = 0.05;
 /** A component matching this well is one glyph: no split is tried. */
 const NO_SPLIT_ABOVE = 0.9;
-
-export function ruleMeta(box: Box, em: number): TemplateMeta {
-  return { label: '-', kind: 'bin', display: false, pxPerEm: em, w: box.w, h: box.h, top: 0.25 + box.h / em / 2, bottom: 0.25 - box.h / em / 2, parts: 1 };
-}
-
-export function observe(ctx: SegmentContext, comps: number[], box: Box): Observation {
-  return { w: box.w, h: box.h, parts: comps.length, features: shapeFeatures(cropSymbol(ctx.img, ctx.map, comps, box)), em: ctx.emHint };
-}
-
-function classifyComps(ctx: SegmentContext, comps: number[], box: Box): Candidate[] {
-  return ctx.classifier.classify(observe(ctx, comps, box));
-}
 
 /** Median height of ordinary components, converted to an em estimate (x-height ~ 0.55 em of it). */
 export function estimateEm(components: Component[]): number {
@@ -63,7 +35,7 @@ export function segmentSymbols(ctx: SegmentContext): SymbolHypothesis[] {
   const grouped = splitUnderDots(ctx, groupStacks(ctx, comps, singles));
   const out: SymbolHypothesis[] = [];
   for (const hyp of grouped) out.push(...maybeSplit(ctx, hyp, 0));
-  return regroupDots(ctx, out).sort((a, b) => a.box.x - b.box.x);
+  return regroupDots(ctx, regroupBars(ctx, out)).sort((a, b) => a.box.x - b.box.x);
 }
 
 function single(ctx: SegmentContext, c: Component): SymbolHypothesis {
@@ -119,19 +91,7 @@ function groupStacks(ctx: SegmentContext, comps: Component[], singles: Map<numbe
 
 function groupHypothesis(ctx: SegmentContext, members: Component[], ids: number[], box: Box, singles: Map<number, SymbolHypothesis>): SymbolHypothesis | undefined {
   const rules = members.filter((m) => singles.get(m.id)?.shape === 'rule');
-  if (rules.length === members.length) {
-    // Parallel rules of equal length: = and \equiv. Fraction bars and minus signs are never
-    // stacked this tightly with equal lengths.
-    const w0 = Math.min(...rules.map((r) => r.w));
-    const w1 = Math.max(...rules.map((r) => r.w));
-    const x0 = Math.min(...rules.map((r) => r.x));
-    const x1 = Math.max(...rules.map((r) => r.x));
-    if (w0 < 0.75 * w1 || x1 - x0 > 0.2 * w1 || box.h > 0.9 * w1 + 2) return undefined;
-    const label = members.length === 2 ? '=' : '\\equiv';
-    const meta: TemplateMeta = { label, kind: 'rel', display: false, pxPerEm: ctx.emHint, w: box.w, h: box.h, top: 0.25 + box.h / ctx.emHint / 2, bottom: 0.25 - box.h / ctx.emHint / 2, parts: members.length };
-    // Three equal bars beat two of them.
-    return { comps: ids, box, cands: [{ label, score: members.length === 2 ? 0.97 : 0.98, template: meta }] };
-  }
+  if (rules.length === members.length) return barsReading(rules, ids, ctx.emHint);
   const cands = classifyComps(ctx, ids, box).filter((c) => ctx.multipart.has(c.label) && plausibleSize(c, box, ctx.emHint));
   const top = cands[0];
   if (!top || top.score < GROUP_MATCH) return undefined;
