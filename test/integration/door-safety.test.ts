@@ -259,6 +259,63 @@ describe('cancelling a job nobody has started', () => {
   });
 });
 
+describe('the total size of a batch', () => {
+  let stack: Stack;
+  let server: http.Server;
+  let imageBase: string;
+  beforeAll(async () => {
+    stack = await startStack({ worker: false, env: { BATCH_MAX_TOTAL_SIZE_MB: '1', ALLOW_PRIVATE_URLS: 'true' } });
+    // 600 KB behind a URL, sent without Content-Length so only the streamed count can stop it.
+    server = http.createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'image/png' });
+      for (let i = 0; i < 600; i++) res.write(Buffer.alloc(1024, i));
+      res.end();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    imageBase = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    server?.closeAllConnections();
+    await Promise.all([stack?.close(), new Promise((resolve) => server?.close(resolve))]);
+  });
+  const MB = 1024 * 1024;
+  const post = (body: FormData | string) => fetch(`${stack.baseUrl}/v1/batches`, { method: 'POST', body, ...(typeof body === 'string' ? { headers: { 'content-type': 'application/json' } } : {}) });
+  const form = (...sizes: number[]) => {
+    const f = new FormData();
+    sizes.forEach((size, n) => f.append('image', new Blob([Buffer.alloc(size, n + 1)]), `p${n}.png`));
+    return f;
+  };
+  async function expectBatchTooLarge(res: Response, field: string): Promise<void> {
+    expect(res.status).toBe(413);
+    expect(res.headers.get('content-type')).toMatch(/application\/problem\+json/);
+    const problem = (await res.json()) as { type: string; title: string; detail: string; errors: Array<{ field: string }> };
+    expect(problem).toMatchObject({ type: expect.stringMatching(/payload-too-large$/), title: 'Batch too large', errors: [{ field }] });
+    expect(problem.detail).toContain(String(MB));
+  }
+
+  it('answers 413 once the uploaded files pass BATCH_MAX_TOTAL_SIZE_MB together, though each is far below the image limit', async () => {
+    // 3 x 400 KB: the declared length is within reach of the limit, so the upload is counted as it streams.
+    await expectBatchTooLarge(await post(form(400_000, 400_000, 400_000)), 'image');
+    // 3 x 900 KB declares more than the limit can allow: refused before the body is read.
+    await expectBatchTooLarge(await post(form(900_000, 900_000, 900_000)), 'image');
+  });
+
+  it('counts decoded base64 and downloaded images of a JSON batch against the same total', async () => {
+    const b64 = Buffer.alloc(400_000, 7).toString('base64');
+    await expectBatchTooLarge(await post(JSON.stringify({ items: [{ image_base64: b64 }, { image_base64: b64 }, { image_base64: b64 }] })), 'items[2]');
+    // 600 KB + 600 KB: the second download is cut off at what is left of the budget.
+    await expectBatchTooLarge(await post(JSON.stringify({ items: [{ image_url: `${imageBase}/a.png` }, { image_url: `${imageBase}/b.png` }] })), 'items[1]');
+  });
+
+  it('creates nothing for a refused batch, and takes a batch within the total', async () => {
+    expect(await stack.api.deps.redis.keys(`${stack.config.redis.prefix}:batch:*`)).toEqual([]);
+    expect(await stack.api.deps.queues.waitingTotal()).toBe(0);
+    const ok = new FormData();
+    for (const n of [1, 2]) ok.append('image', new Blob([solidPng(60 + n)]), `ok${n}.png`);
+    expect((await post(ok)).status).toBe(202);
+  });
+});
+
 /** A loopback server: `/img.png` the test image, `/big` 64 KiB without Content-Length, `/hang` never answers, `/to?u=` redirects. */
 async function imageServer(host: string): Promise<{ url: string; hits: string[]; close(): Promise<void> }> {
   const hits: string[] = [];

@@ -4,7 +4,8 @@ import type { Env } from './env';
 export interface PipelineConfig {
   env: Env;
   redis: { url: string; prefix: string };
-  server: { host: string; port: number; requestTimeoutMs: number; maxRequestBytes: number };
+  /** `maxBatchBytes`: all images of one `POST /v1/batches` together (`BATCH_MAX_TOTAL_SIZE_MB`). */
+  server: { host: string; port: number; requestTimeoutMs: number; maxRequestBytes: number; maxBatchBytes: number };
   image: { minDimension: number; maxDimension: number; maxBytes: number; ttlSeconds: number };
   resultTtlSeconds: number;
   /** Deadline of a job without its own `timeout_seconds`. */
@@ -34,7 +35,7 @@ export function buildConfig(env: Env): PipelineConfig {
   return {
     env,
     redis: { url: env.REDIS_URL, prefix: env.REDIS_PREFIX },
-    server: { host: env.SERVER_HOST, port: env.PORT ?? env.SERVER_PORT, requestTimeoutMs: env.SERVER_REQUEST_TIMEOUT * 1000, maxRequestBytes },
+    server: { host: env.SERVER_HOST, port: env.PORT ?? env.SERVER_PORT, requestTimeoutMs: env.SERVER_REQUEST_TIMEOUT * 1000, maxRequestBytes, maxBatchBytes: env.BATCH_MAX_TOTAL_SIZE_MB * 1024 * 1024 },
     image: { minDimension: env.PIPELINE_MIN_IMAGE_DIMENSION, maxDimension: env.PIPELINE_MAX_IMAGE_DIMENSION, maxBytes: maxRequestBytes, ttlSeconds: env.PIPELINE_IMAGE_TTL },
     resultTtlSeconds: env.PIPELINE_RESULT_TTL,
     jobTimeoutSeconds: env.PIPELINE_JOB_TIMEOUT,

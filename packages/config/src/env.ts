@@ -116,6 +116,8 @@ export const EnvSchema = z.object({
   PORT: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(65_535).optional()),
   SERVER_REQUEST_TIMEOUT: int(300, 1),
   SERVER_MAX_REQUEST_SIZE_MB: int(50, 1, 1024),
+  /** All images of one batch together, in MB: a batch is read into memory before its jobs are created. */
+  BATCH_MAX_TOTAL_SIZE_MB: int(100, 1, 10_240),
   API_KEYS: ApiKeys,
   MAX_QUEUE_DEPTH: int(10_000, 1),
   /** Requests per API key (per client address without keys) in each window on /v1; 0 = no limit. */

@@ -46,7 +46,7 @@ export const UNDOCUMENTED_ROUTES: Array<{ method: string; path: RegExp; reason: 
 const problem = (description: string, headers?: Record<string, string>): ResponseSpec => ({ description, content: { 'application/problem+json': 'Problem' }, ...(headers ? { headers } : {}) });
 const json = (description: string, schema: string): ResponseSpec => ({ description, content: { 'application/json': schema } });
 const UNAUTHORIZED = problem('No valid API key (only when `API_KEYS` is set).', { 'WWW-Authenticate': 'Bearer' });
-const RATE_LIMITED = problem('Over the rate limit of this API key (or client address): `RATE_LIMIT_REQUESTS` per `RATE_LIMIT_WINDOW_SECONDS` (docs/api.md).', { 'Retry-After': 'Seconds to wait.' });
+const RATE_LIMITED = problem('Over the rate limit of this API key (or client address): `RATE_LIMIT_REQUESTS` per `RATE_LIMIT_WINDOW_SECONDS`; or this client address failed more than `RATE_LIMIT_AUTH_FAILURES` key checks in the window (docs/api.md).', { 'Retry-After': 'Seconds to wait.' });
 
 /** Every `/v1` operation answers 401 without a valid key (when `API_KEYS` is set) and 429 over the rate limit. */
 function withAccessResponses(operations: OperationSpec[]): OperationSpec[] {
@@ -275,7 +275,7 @@ const webhooksAndBatches: OperationSpec[] = [
     responses: {
       '202': { ...json('Accepted; one job per item.', 'BatchAccepted'), headers: { Location: 'URL of the batch.' } },
       '400': problem('Malformed body, no items, too many items, or invalid options; `errors` names each field.'),
-      '413': problem('An image or the body is too large.'),
+      '413': problem('An image or the body is too large, or the images together pass `BATCH_MAX_TOTAL_SIZE_MB`.'),
       '415': problem('Neither multipart/form-data nor application/json.'),
       '422': problem('An item failed image validation, or webhook_url is not allowed.'),
       '503': problem('Queue full; retry after `Retry-After` seconds.', { 'Retry-After': 'Seconds to wait.' }),

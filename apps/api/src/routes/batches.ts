@@ -3,17 +3,20 @@
  * (and optional `options`, `metadata`, `webhook_url` fields applying to all), or JSON
  * `{items: [{image_url | image_base64, options?, metadata?}], options?, metadata?, webhook_url?}`
  * where an item's options and metadata are merged over the batch's. Every item is read and
- * checked before anything is created (one bad item refuses the batch, naming it); then one job
+ * checked before anything is created (one bad item refuses the batch, naming it), all of them
+ * together within `BATCH_MAX_TOTAL_SIZE_MB` (413 beyond, whether uploaded, decoded or
+ * downloaded, so a batch never holds more than that in memory); then one job
  * per item goes through the same path as `POST /v1/jobs`. `batch.completed` is sent once, when
  * every item has ended (see docs/webhooks.md).
  */
 import { randomUUID } from 'node:crypto';
-import express, { type Request, type Response, type Router } from 'express';
+import express, { type Request, type RequestHandler, type Response, type Router } from 'express';
 import multer from 'multer';
 import { JobMetadata, PipelineOptions, type JobStatus } from '@mpp/schemas';
 import type { BatchStore } from '@mpp/store';
 import { z } from 'zod';
 import type { ApiDeps } from '../deps';
+import { boundedMemoryStorage, declaredSizeLimit } from '../http/bounded-upload';
 import { checkSubmission, createJob } from '../http/create-job';
 import { fetchImage } from '../http/fetch-image';
 import { HttpProblem, zodProblem } from '../http/problem';
@@ -50,12 +53,15 @@ const ENDED = new Set(['completed', 'failed', 'cancelled', 'expired']);
 export function batchesRouter(deps: ApiDeps, batches: BatchStore): Router {
   const router = express.Router();
   const { config } = deps;
+  const maxTotal = config.server.maxBatchBytes;
+  const tooLarge = () => batchTooLarge(maxTotal, 'image');
   const upload = multer({
-    storage: multer.memoryStorage(),
-    limits: { fileSize: config.image.maxBytes, files: BATCH_MAX_ITEMS, fields: 10, fieldSize: 64 * 1024, parts: BATCH_MAX_ITEMS + 12 },
+    storage: boundedMemoryStorage(maxTotal, tooLarge),
+    limits: { fileSize: Math.min(config.image.maxBytes, maxTotal), files: BATCH_MAX_ITEMS, fields: 10, fieldSize: 64 * 1024, parts: BATCH_MAX_ITEMS + 12 },
   }).array('image', BATCH_MAX_ITEMS);
+  const multipartOnly = (handler: RequestHandler): RequestHandler => (req, res, next) => (req.is('multipart/form-data') ? handler(req, res, next) : next());
 
-  router.post('/', (req, res, next) => (req.is('multipart/form-data') ? upload(req, res, next) : next()), async (req: Request, res: Response) => {
+  router.post('/', multipartOnly(declaredSizeLimit(maxTotal, tooLarge)), multipartOnly(upload), async (req: Request, res: Response) => {
     const read = req.is('multipart/form-data') ? readMultipart(req) : await readJson(req, deps);
     for (const [n, submission] of read.submissions.entries()) await checkSubmission(deps, submission, `items[${n}].`);
     if (read.webhook_url) await assertPublicUrl(read.webhook_url, config.env.ALLOW_PRIVATE_URLS, 'webhook_url');
@@ -118,12 +124,24 @@ async function readJson(req: Request, deps: ApiDeps): Promise<ReadBatch> {
   const parsed = BatchJsonBody.safeParse(req.body);
   if (!parsed.success) throw zodProblem(parsed.error, 'body');
   const body = parsed.data;
-  const limits = { maxBytes: deps.config.image.maxBytes, fetchTimeoutMs: 15_000, allowPrivateUrls: deps.config.env.ALLOW_PRIVATE_URLS };
+  const perImage = deps.config.image.maxBytes;
+  const maxTotal = deps.config.server.maxBatchBytes;
   const submissions: Submission[] = [];
+  let total = 0;
   for (const [n, item] of body.items.entries()) {
     const options = parseOptions({ ...(body.options ?? {}), ...(item.options ?? {}) }, `items[${n}].options`);
     const metadata = { ...(body.metadata ?? {}), ...(item.metadata ?? {}) };
-    const bytes = item.image_base64 !== undefined ? decodeBase64Image(item.image_base64, limits.maxBytes) : await fetchImage(item.image_url!, limits);
+    // Each image may take what is left of the batch's budget, so a download stops as soon as the batch is over it.
+    const left = maxTotal - total;
+    const limits = { maxBytes: Math.min(perImage, left), fetchTimeoutMs: 15_000, allowPrivateUrls: deps.config.env.ALLOW_PRIVATE_URLS };
+    let bytes: Buffer;
+    try {
+      bytes = item.image_base64 !== undefined ? decodeBase64Image(item.image_base64, limits.maxBytes) : await fetchImage(item.image_url!, limits);
+    } catch (err) {
+      if (err instanceof HttpProblem && err.status === 413 && left < perImage) throw batchTooLarge(maxTotal, `items[${n}]`);
+      throw err;
+    }
+    total += bytes.byteLength;
     submissions.push({ bytes, options, metadata, source: item.image_base64 !== undefined ? 'base64' : 'url' });
   }
   return { submissions, ...(body.webhook_url ? { webhook_url: body.webhook_url } : {}) };
@@ -139,6 +157,10 @@ function readMultipart(req: Request): ReadBatch {
   const metadata = JobMetadata.safeParse(metadataRaw);
   if (!metadata.success) throw zodProblem(metadata.error, 'metadata');
   return { submissions: files.map((f) => ({ bytes: f.buffer, options, metadata: metadata.data, source: 'upload' as const })), ...(parsed.data.webhook_url ? { webhook_url: parsed.data.webhook_url } : {}) };
+}
+
+function batchTooLarge(maxTotal: number, field: string): HttpProblem {
+  return new HttpProblem(413, 'payload-too-large', 'Batch too large', `the images of one batch may hold at most ${maxTotal} bytes together (BATCH_MAX_TOTAL_SIZE_MB); send fewer or smaller images per batch`, [{ field, message: 'batch too large' }]);
 }
 
 function jsonField(raw: string | undefined, field: string): Record<string, unknown> {
