@@ -7,7 +7,7 @@
  * passes). Context travels with AsyncLocalStorage inside a process and, across processes, in
  * W3C `traceparent` form inside each BullMQ job's options (see @mpp/queue's README).
  */
-import { context, propagation, trace, SpanKind, SpanStatusCode, type Attributes, type Span, type Tracer } from '@opentelemetry/api';
+import { context, propagation, trace, SpanKind, SpanStatusCode, type Attributes, type Context, type Span, type Tracer } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
@@ -16,7 +16,7 @@ import { BatchSpanProcessor, SimpleSpanProcessor, TracerProvider, type SpanExpor
 import { PIPELINE_VERSION } from './metrics';
 
 export { SpanKind, SpanStatusCode } from '@opentelemetry/api';
-export type { Span, Tracer, Attributes } from '@opentelemetry/api';
+export type { Span, Tracer, Attributes, Context } from '@opentelemetry/api';
 export { InMemorySpanExporter, type ReadableSpan, type SpanExporter } from '@opentelemetry/sdk-trace';
 
 /** The instrumentation scope of every span we create ourselves. */
@@ -90,10 +90,13 @@ export function getTracer(): Tracer {
 
 /**
  * Runs `fn` inside a new active span; records an exception and an error status when it throws.
- * External API calls use `kind: SpanKind.CLIENT` and a `peer.service` attribute.
+ * External API calls use `kind: SpanKind.CLIENT` and a `peer.service` attribute. `parent` (from
+ * `activeContext()`) starts the span under a context taken earlier, for work that was queued and
+ * now runs from someone else's async context.
  */
-export function withSpan<T>(name: string, options: { kind?: SpanKind; attributes?: Attributes }, fn: (span: Span) => Promise<T>): Promise<T> {
-  return getTracer().startActiveSpan(name, { kind: options.kind ?? SpanKind.INTERNAL, attributes: options.attributes ?? {} }, async (span) => {
+export function withSpan<T>(name: string, options: { kind?: SpanKind; attributes?: Attributes; parent?: Context }, fn: (span: Span) => Promise<T>): Promise<T> {
+  const spanOptions = { kind: options.kind ?? SpanKind.INTERNAL, attributes: options.attributes ?? {} };
+  return getTracer().startActiveSpan(name, spanOptions, options.parent ?? context.active(), async (span) => {
     try {
       return await fn(span);
     } catch (err) {
@@ -116,6 +119,16 @@ export function startServerSpan(name: string, attributes: Attributes, headers: R
   const active = trace.setSpan(parent, span);
   context.with(active, run);
   return span;
+}
+
+/** The current context (its active span), to parent spans started later elsewhere (`withSpan`'s `parent`). */
+export function activeContext(): Context {
+  return context.active();
+}
+
+/** Adds attributes to the active span, e.g. a client's HTTP response status; nothing without one. */
+export function annotateActiveSpan(attributes: Attributes): void {
+  trace.getActiveSpan()?.setAttributes(attributes);
 }
 
 /** `trace_id` and `span_id` of the active span, for log lines; empty when no span is active. */

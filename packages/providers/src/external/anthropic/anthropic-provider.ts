@@ -9,8 +9,8 @@
  */
 import Anthropic from '@anthropic-ai/sdk';
 import { ProviderError, ProviderUnauthorizedError, type ResilientCaller } from '@mpp/resilience';
+import { annotateActiveSpan } from '@mpp/telemetry';
 import { prepareLlmImage } from '../image-payload';
-import { apiProviderVersion } from '../../provider-version';
 import { tokenUsage, type TokenPrices } from '../usage';
 import { parseVisionAnswer, parseVisionObject, VISION_REPORT_TOOL, VISION_RESPONSE_JSON_SCHEMA, visionPrompt, type ExternalVisionResult } from '../vision-answer';
 
@@ -39,11 +39,6 @@ export class AnthropicVisionProvider {
     this.client = new Anthropic({ apiKey: opts.apiKey, ...(opts.baseUrl ? { baseURL: opts.baseUrl } : {}), maxRetries: 0, timeout: opts.timeoutMs + 1000 });
   }
 
-  /** What changes this provider's answers besides its name: the model and the endpoint (provider-version.ts). */
-  get version(): string {
-    return apiProviderVersion(this.opts.baseUrl ?? 'https://api.anthropic.com', this.opts.model);
-  }
-
   async analyse(image: Buffer, opts: { signal: AbortSignal }): Promise<ExternalVisionResult> {
     const img = await prepareLlmImage(image);
     const message = await this.caller.call(
@@ -67,9 +62,16 @@ export class AnthropicVisionProvider {
             },
             { signal },
           )
-          .catch((err: unknown) => {
-            throw mapAnthropicError(err);
-          }),
+          .withResponse()
+          .then(
+            ({ data, response }) => {
+              annotateActiveSpan({ 'http.response.status_code': response.status });
+              return data;
+            },
+            (err: unknown) => {
+              throw mapAnthropicError(err);
+            },
+          ),
       opts.signal,
     );
     // Counted before the answer is checked: a malformed answer was billed all the same.

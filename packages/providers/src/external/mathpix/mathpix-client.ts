@@ -4,6 +4,7 @@
  * every answer is classified here into a result or a named `ProviderError`.
  */
 import { ProviderError, ProviderUnauthorizedError, RateLimitedError, parseRetryAfter } from '@mpp/resilience';
+import { annotateActiveSpan } from '@mpp/telemetry';
 import { MathpixResponse } from './mathpix-wire';
 
 /** Error ids worth another try: the service hiccupped or asks us to slow down. */
@@ -34,6 +35,8 @@ export class MathpixClient {
       body: JSON.stringify(body),
       signal,
     });
+    // The attempt's span (ResilientCaller) gets the status; Mathpix's errors often come as 200.
+    annotateActiveSpan({ 'http.response.status_code': res.status });
     if (res.status === 401 || res.status === 403) {
       await res.body?.cancel();
       throw new ProviderUnauthorizedError('mathpix', res.status, 'MATHPIX_APP_ID and MATHPIX_APP_KEY');
