@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { ResultDocument } from '@mpp/schemas';
+import { JobStore, storeKeys } from '@mpp/store';
 import { createApiApp, type ApiApp } from '../../apps/api/src/app';
 import { createWorkerApp, type WorkerApp } from '../../apps/worker/src/app';
 import { readFixture } from '../support/fixtures';
@@ -16,7 +17,8 @@ import { REDIS_URL, deletePrefix, silentLogger, submitFile, testConfig, waitForJ
 jest.setTimeout(240_000);
 
 // One slot per stage: a parked export stage that held its slot would block every other job's export.
-const config = testConfig({ PIPELINE_WORKERS: '1' });
+// Images are kept a minute by default: a job's own images must outlive that while it waits.
+const config = testConfig({ PIPELINE_WORKERS: '1', PIPELINE_IMAGE_TTL: '60' });
 const IMAGE = readFixture('im2latex', '329a44c373.png');
 const CORRECTED = '\\frac{a+b}{2} = \\sqrt{ab}';
 
@@ -44,6 +46,18 @@ async function submitForReview(): Promise<string> {
 }
 
 const post = (path: string, body: unknown) => fetch(`${baseUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
+/** Seconds left to a job's record and to its normalised image, read straight from Redis. */
+async function lifetimes(jobId: string): Promise<{ job: number; image: number }> {
+  const redis = new Redis(REDIS_URL);
+  try {
+    const keys = storeKeys(config.redis.prefix);
+    const ingestion = await new JobStore(redis, keys, config.resultTtlSeconds).getOutput(jobId, 'A');
+    return { job: await redis.ttl(keys.job(jobId)), image: await redis.ttl(keys.blob(ingestion!.image_ref.slice('sha256:'.length))) };
+  } finally {
+    redis.disconnect();
+  }
+}
 
 /** The export stage's BullMQ state, read straight from Redis (not through the code under test). */
 async function exportStageState(jobId: string): Promise<string> {
@@ -74,6 +88,10 @@ describe('a job below the review threshold', () => {
     expect(view.stages.H.status).not.toBe('completed');
     expect(await exportStageState(jobId)).toBe('delayed');
     expect(worker.host.activeJobs).toBe(0);
+    // The review page shows the image for as long as the job can wait, not PIPELINE_IMAGE_TTL.
+    const left = await lifetimes(jobId);
+    expect(left.image).toBeGreaterThan(60);
+    expect(left.image).toBeGreaterThanOrEqual(left.job - 5);
 
     const list = (await (await fetch(`${baseUrl}/v1/reviews?status=pending`)).json()) as { tasks: Array<Record<string, any>>; total: number };
     const task = list.tasks.find((t) => t.job_id === jobId);
@@ -104,12 +122,30 @@ describe('a job below the review threshold', () => {
     const { lease } = (await claim.json()) as { lease: { id: string; owner: string } };
     expect(lease.owner).toBe('alice');
 
-    // Someone else may neither claim nor decide while alice's lease lives.
+    // Someone else may neither claim nor decide while alice's lease lives, not even by her name:
+    // the lease id is the proof, and the task views never show it.
     expect((await post(`/v1/reviews/${jobId}/claim`, { reviewer: 'bob' })).status).toBe(409);
+    expect((await post(`/v1/reviews/${jobId}/claim`, { reviewer: 'alice' })).status).toBe(409);
     expect((await post(`/v1/reviews/${jobId}/decision`, { action: 'approve', reviewer: 'bob' })).status).toBe(409);
+    expect((await post(`/v1/reviews/${jobId}/decision`, { action: 'approve', reviewer: 'alice' })).status).toBe(409);
+    expect(JSON.stringify(await (await fetch(`${baseUrl}/v1/reviews/${jobId}`)).json())).not.toContain(lease.id);
+    expect(JSON.stringify(await (await fetch(`${baseUrl}/v1/reviews?status=pending`)).json())).not.toContain(lease.id);
+    // Renewing needs the lease id, and keeps it.
+    const renewed = await post(`/v1/reviews/${jobId}/claim`, { reviewer: 'alice', lease_id: lease.id });
+    expect(renewed.status).toBe(200);
+    expect(((await renewed.json()) as { lease: { id: string } }).lease.id).toBe(lease.id);
     // Corrections are validated: an unknown field, then a formula the job does not have.
     expect((await post(`/v1/reviews/${jobId}/decision`, { action: 'modify', reviewer: 'alice', lease_id: lease.id, corrections: { colour: 'red' } })).status).toBe(400);
     expect((await post(`/v1/reviews/${jobId}/decision`, { action: 'modify', reviewer: 'alice', lease_id: lease.id, corrections: { formulas: [{ index: 999, latex: 'x' }] } })).status).toBe(422);
+    // ... LaTeX MathJax cannot parse, and a fact about no node of the graph: refused now, naming them.
+    const badLatex = await post(`/v1/reviews/${jobId}/decision`, { action: 'modify', reviewer: 'alice', lease_id: lease.id, corrections: { text: 'Half: $\\frac{a$' } });
+    expect(badLatex.status).toBe(422);
+    expect(badLatex.headers.get('content-type')).toContain('application/problem+json');
+    expect(((await badLatex.json()) as { errors: unknown[] }).errors).toEqual([{ field: 'corrections.text', message: expect.stringContaining('$\\frac{a$') }]);
+    const badFact = await post(`/v1/reviews/${jobId}/decision`, { action: 'modify', reviewer: 'alice', lease_id: lease.id, corrections: { facts: [{ statement: 'PQ = 3', subject: 'PQ', relation: 'equals', value: 3 }] } });
+    expect(badFact.status).toBe(422);
+    expect(((await badFact.json()) as { errors: unknown[] }).errors).toEqual([{ field: 'corrections.facts[0].subject', message: expect.stringContaining('no node "PQ"') }]);
+    expect((await (await fetch(`${baseUrl}/v1/reviews/${jobId}`)).json()).status).toBe('pending');
 
     const text = `Corrected by a reviewer: $${CORRECTED}$`;
     const decision = await post(`/v1/reviews/${jobId}/decision`, { action: 'modify', reviewer: 'alice', lease_id: lease.id, comment: 'fixed the fraction', corrections: { text } });
@@ -122,6 +158,10 @@ describe('a job below the review threshold', () => {
     expect(latex).toContain(CORRECTED);
     const result = ResultDocument.parse(await (await fetch(`${baseUrl}/v1/jobs/${jobId}/result`)).json());
     expect(result.text?.text).toBe(text);
+    // The formulas are read again from the corrected text, and F's renderings follow them.
+    expect(result.text?.formulas.map((f) => f.latex)).toEqual([CORRECTED]);
+    expect(result.regeneration?.formulas.map((f) => f.latex)).toEqual([CORRECTED]);
+    expect(result.regeneration?.formulas[0]?.svg).toMatch(/^<svg/);
     expect(result.review?.status).toBe('modified');
     expect(result.review?.decision).toMatchObject({ action: 'modify', reviewer: 'alice', comment: 'fixed the fraction' });
     expect(result.review?.decision?.changes).toEqual([expect.objectContaining({ path: 'text.text', after: text })]);
@@ -164,12 +204,48 @@ describe('a job below the review threshold', () => {
     const [a, b] = await Promise.all([post(`/v1/reviews/${id}/claim`, { reviewer: 'dave' }), post(`/v1/reviews/${id}/claim`, { reviewer: 'erin' })]);
     expect([a.status, b.status].sort()).toEqual([200, 409]);
     const winner = a.status === 200 ? 'dave' : 'erin';
+    const { lease } = (await (a.status === 200 ? a : b).json()) as { lease: { id: string } };
     expect(((await (await fetch(`${baseUrl}/v1/reviews/${id}`)).json()) as { lease: { owner: string } }).lease.owner).toBe(winner);
-    // Approving without changes resumes the job as it was.
-    expect((await post(`/v1/reviews/${id}/decision`, { action: 'approve', reviewer: winner })).status).toBe(200);
+    // The winner's name alone does not decide; the lease id does. Approving without changes resumes the job as it was.
+    expect((await post(`/v1/reviews/${id}/decision`, { action: 'approve', reviewer: winner })).status).toBe(409);
+    expect((await post(`/v1/reviews/${id}/decision`, { action: 'approve', reviewer: winner, lease_id: lease.id })).status).toBe(200);
     const view = await waitForJob(baseUrl, id);
     expect(view.status).toBe('completed');
     const result = ResultDocument.parse(await (await fetch(`${baseUrl}/v1/jobs/${id}/result`)).json());
     expect(result.review).toMatchObject({ status: 'approved', decision: { action: 'approve', reviewer: winner, changes: [] } });
+  });
+  it('gives a lease back on release, and lets anyone reclaim an expired lease, through the API', async () => {
+    const id = await submitForReview();
+    expect((await waitForJob(baseUrl, id)).status).toBe('awaiting_review');
+    const first = (await (await post(`/v1/reviews/${id}/claim`, { reviewer: 'gus' })).json()) as { lease: { id: string } };
+    expect((await post(`/v1/reviews/${id}/release`, { lease_id: 'not-his' })).status).toBe(409);
+    expect((await post(`/v1/reviews/${id}/release`, { lease_id: first.lease.id })).status).toBe(200);
+    expect(((await (await fetch(`${baseUrl}/v1/reviews/${id}`)).json()) as { lease: unknown }).lease).toBeNull();
+
+    // hal claims through a second API on the same Redis whose leases last one second.
+    const shortConfig = testConfig({ REDIS_PREFIX: config.redis.prefix, REVIEW_LEASE_SECONDS: '1' });
+    const shortApi = createApiApp({ config: shortConfig, logger: silentLogger() });
+    const shortServer = await shortApi.listen(0, '127.0.0.1');
+    const shortUrl = `http://127.0.0.1:${(shortServer.address() as AddressInfo).port}`;
+    let hal: { lease: { id: string } };
+    try {
+      const claimed = await fetch(`${shortUrl}/v1/reviews/${id}/claim`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ reviewer: 'hal' }) });
+      expect(claimed.status).toBe(200);
+      hal = (await claimed.json()) as { lease: { id: string } };
+    } finally {
+      await shortApi.close();
+    }
+    expect((await post(`/v1/reviews/${id}/claim`, { reviewer: 'ivy' })).status).toBe(409);
+    while (((await (await fetch(`${baseUrl}/v1/reviews/${id}`)).json()) as { lease: unknown }).lease !== null) await new Promise((r) => setTimeout(r, 200));
+
+    // Expired: ivy reclaims it (for the usual 15 minutes), and hal's old lease decides nothing.
+    const taken = await post(`/v1/reviews/${id}/claim`, { reviewer: 'ivy' });
+    expect(taken.status).toBe(200);
+    const ivy = (await taken.json()) as { lease: { id: string; owner: string } };
+    expect(ivy.lease.owner).toBe('ivy');
+    expect(ivy.lease.id).not.toBe(hal.lease.id);
+    expect((await post(`/v1/reviews/${id}/decision`, { action: 'approve', reviewer: 'hal', lease_id: hal.lease.id })).status).toBe(409);
+    expect((await post(`/v1/reviews/${id}/decision`, { action: 'approve', reviewer: 'ivy', lease_id: ivy.lease.id })).status).toBe(200);
+    expect((await waitForJob(baseUrl, id)).status).toBe('completed');
   });
 });

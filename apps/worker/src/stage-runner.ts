@@ -48,7 +48,9 @@ export function createStageRunner(deps: StageRunnerDeps): StageRunner {
       options,
       settings: deps.settings,
       providers: deps.providers,
-      blobs,
+      // What a stage stores (A's normalised image) belongs to the job: it lives as long as the
+      // job's record, so a job waiting days for review can still show its image.
+      blobs: { get: (ref) => blobs.get(ref), put: (data) => blobs.put(data, store.ttlSeconds) },
       logger,
       signal,
       ...rateLimitBudget(deps.settings, record.stages[stage]?.rate_limited_ms),

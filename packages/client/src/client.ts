@@ -18,6 +18,7 @@ import type {
   ReviewClaimAnswer,
   ReviewDecisionAnswer,
   ReviewDecisionRequest,
+  ReviewReleaseAnswer,
   ReviewTaskDetail,
   ReviewTaskList,
   ReviewTaskListItem,
@@ -190,9 +191,17 @@ export class ReviewsApi {
     return this.transport.json<ReviewTaskDetail>({ method: 'GET', path: `/v1/reviews/${encodeURIComponent(id)}` });
   }
 
-  /** Takes a lease on the task so two reviewers do not collide; send `lease.id` with the decision. */
-  claim(id: string, reviewer: string): Promise<ReviewClaimAnswer> {
-    return this.transport.json<ReviewClaimAnswer>({ method: 'POST', path: `/v1/reviews/${encodeURIComponent(id)}/claim`, json: { reviewer } });
+  /**
+   * Takes a lease on the task so two reviewers do not collide; send `lease.id` with the decision.
+   * Pass the lease id you hold to renew it (a reviewer name alone never does).
+   */
+  claim(id: string, reviewer: string, leaseId?: string): Promise<ReviewClaimAnswer> {
+    return this.transport.json<ReviewClaimAnswer>({ method: 'POST', path: `/v1/reviews/${encodeURIComponent(id)}/claim`, json: { reviewer, ...(leaseId ? { lease_id: leaseId } : {}) } });
+  }
+
+  /** Gives the lease back before it expires, so someone else may take the task. */
+  release(id: string, leaseId: string): Promise<ReviewReleaseAnswer> {
+    return this.transport.json<ReviewReleaseAnswer>({ method: 'POST', path: `/v1/reviews/${encodeURIComponent(id)}/release`, json: { lease_id: leaseId } });
   }
 
   /** `approve`, `modify` (with corrections) or `reject` (with a reason); answers the decided task and its job. */

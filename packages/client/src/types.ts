@@ -17,6 +17,7 @@ export type {
   ReviewClaimAnswer,
   ReviewDecisionAnswer,
   ReviewDecisionRequest,
+  ReviewReleaseAnswer,
   ReviewTask,
   ReviewTaskDetail,
   ReviewTaskList,

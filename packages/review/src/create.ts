@@ -1,7 +1,7 @@
 /** Builds the review workflow for an app from its configuration and shared resources. */
 import type { Redis } from 'ioredis';
 import type { PipelineConfig } from '@mpp/config';
-import type { JobDeadlines, JobStore } from '@mpp/store';
+import { BlobStore, storeKeys, type JobDeadlines, type JobStore } from '@mpp/store';
 import type { Logger } from '@mpp/telemetry';
 import { reviewKeys } from './keys';
 import { ReviewService, type ReviewSettings } from './review-service';
@@ -21,7 +21,8 @@ export function createReviewService(deps: {
   logger: Logger;
 }): ReviewService {
   const reviews = new ReviewStore(deps.redis, reviewKeys(deps.config.redis.prefix), deps.config.resultTtlSeconds);
-  return new ReviewService({ store: deps.store, reviews, settings: reviewSettings(deps.config), logger: deps.logger, ...(deps.deadlines ? { deadlines: deps.deadlines } : {}), ...(deps.wake ? { wake: deps.wake } : {}) });
+  const images = new BlobStore(deps.redis, storeKeys(deps.config.redis.prefix), deps.config.image.ttlSeconds);
+  return new ReviewService({ store: deps.store, reviews, images, settings: reviewSettings(deps.config), logger: deps.logger, ...(deps.deadlines ? { deadlines: deps.deadlines } : {}), ...(deps.wake ? { wake: deps.wake } : {}) });
 }
 
 /** Escalates or rejects overdue tasks and closes orphaned ones every `intervalMs`; returns a stop function. */

@@ -7,12 +7,12 @@
  * stage calls it again when it wakes, so a crash between the two steps delays a job but never
  * loses a decision.
  */
-import { isTerminal, STAGE_OUTPUT_SCHEMAS, type HumanReviewOutput, type ReviewDecisionRecord, type ReviewDecisionRequest, type ReviewFeedback, type ReviewTask, type StageId } from '@mpp/schemas';
+import { isTerminal, STAGE_OUTPUT_SCHEMAS, type HumanReviewOutput, type ReviewDecisionRecord, type ReviewDecisionRequest, type ReviewFeedback, type ReviewLease, type ReviewTask, type StageId } from '@mpp/schemas';
 import { applyReviewCorrections } from '@mpp/stages';
 import type { JobDeadlines, JobStore } from '@mpp/store';
 import type { Logger } from '@mpp/telemetry';
 import { ReviewError } from './errors';
-import type { ClaimOutcome, ReviewStore } from './review-store';
+import type { ReviewStore } from './review-store';
 
 export interface ReviewSettings {
   leaseSeconds: number;
@@ -32,12 +32,16 @@ export interface ReviewServiceOptions {
   settings: ReviewSettings;
   /** Wakes the job's parked export stage (PipelineQueues.wakeStage in the apps). */
   wake?: (jobId: string) => Promise<unknown>;
+  /** The job's images (BlobStore), kept alive as long as a job that waits for days. */
+  images?: { touch(ref: string, ttlSeconds: number): Promise<void> };
   logger: Logger;
 }
 
 /** The reviewer recorded when a task runs out of time and `expiryAction` is `reject`. */
 export const EXPIRY_REVIEWER = 'system:expiry';
+/** The outputs corrections change, and those they read (the graph is rebuilt with C and D). */
 const CORRECTED_STAGES = ['B', 'E', 'F'] as const satisfies readonly StageId[];
+const CORRECTION_INPUTS = ['B', 'C', 'D', 'E', 'F'] as const satisfies readonly StageId[];
 
 export class ReviewService {
   constructor(private readonly opts: ReviewServiceOptions) {}
@@ -59,6 +63,8 @@ export class ReviewService {
       if (job?.status !== 'awaiting_review') return;
     }
     const ingestion = await this.opts.store.getOutput(jobId, 'A');
+    // Waiting refreshed the job record's TTL; its images must last as long (the review page shows them).
+    await this.keepImages(jobId, this.opts.store.ttlSeconds);
     const created = await this.opts.reviews.create({ jobId, review, imageSha256: ingestion?.sha256 ?? null, expiresInMs: this.opts.settings.expiryHours * 3_600_000 });
     if (created) this.opts.logger.info({ job_id: jobId, confidence: review.job_confidence }, 'job awaits review');
   }
@@ -69,14 +75,30 @@ export class ReviewService {
     return task;
   }
 
-  async claim(taskId: string, reviewer: string): Promise<Extract<ClaimOutcome, { outcome: 'claimed' }>['lease']> {
+  /** Takes the task's lease, or renews the caller's own when `leaseId` is its id. */
+  async claim(taskId: string, reviewer: string, leaseId?: string): Promise<ReviewLease> {
     const task = await this.pendingTaskOfWaitingJob(taskId);
-    const result = await this.opts.reviews.claim(task.id, reviewer, this.opts.settings.leaseSeconds * 1000);
+    const result = await this.opts.reviews.claim(task.id, reviewer, this.opts.settings.leaseSeconds * 1000, Date.now(), leaseId);
     switch (result.outcome) {
       case 'claimed':
         return result.lease;
       case 'held':
-        throw new ReviewError('review_lease_held', `${result.lease.owner} holds this task until ${result.lease.expires_at}`, { owner: result.lease.owner, expires_at: result.lease.expires_at });
+        throw leaseHeld(result.holder.owner, result.holder.expires_at);
+      case 'missing':
+        throw new ReviewError('review_not_found', `no review task ${taskId}`);
+      case 'not_pending':
+        throw new ReviewError('review_not_pending', `review task ${taskId} was already decided`);
+    }
+  }
+
+  /** Gives a lease back early, so a reviewer skimming the queue leaves the task free for others. */
+  async release(taskId: string, leaseId: string): Promise<void> {
+    const result = await this.opts.reviews.release(taskId, leaseId);
+    switch (result.outcome) {
+      case 'released':
+        return;
+      case 'held':
+        throw leaseHeld(result.holder.owner, result.holder.expires_at);
       case 'missing':
         throw new ReviewError('review_not_found', `no review task ${taskId}`);
       case 'not_pending':
@@ -109,7 +131,7 @@ export class ReviewService {
       },
       decidedAt.getTime(),
     );
-    if (outcome.outcome === 'held') throw new ReviewError('review_lease_held', `${outcome.owner} holds this task until ${outcome.until}`, { owner: outcome.owner, expires_at: outcome.until });
+    if (outcome.outcome === 'held') throw leaseHeld(outcome.owner, outcome.until);
     if (outcome.outcome === 'not_pending') throw new ReviewError('review_not_pending', `review task ${taskId} is already ${outcome.status}`);
     if (outcome.outcome === 'missing') throw new ReviewError('review_not_found', `no review task ${taskId}`);
     await this.resume(task.id);
@@ -140,6 +162,8 @@ export class ReviewService {
       if ((await this.opts.store.resumeAfterReview(job.id, { ...corrected, G })) === 'applied') {
         const timeout = typeof job.options.timeout_seconds === 'number' ? job.options.timeout_seconds : this.opts.settings.jobTimeoutSeconds;
         await this.opts.deadlines?.set(job.id, timeout);
+        // The job ends within its deadline and its record then lives the TTL again: so do its images.
+        await this.keepImages(job.id, this.opts.store.ttlSeconds + timeout);
         this.opts.logger.info({ job_id: job.id, decision: task.status }, 'job resumes after review');
         // With export skipped, nothing runs after G: the decision completes the job itself.
         if (job.stages.H.status === 'skipped') await this.opts.store.complete(job.id, G.job_confidence);
@@ -180,6 +204,13 @@ export class ReviewService {
     return task;
   }
 
+  /** Extends (never shortens) the life of the job's original and normalised images. */
+  private async keepImages(jobId: string, ttlSeconds: number): Promise<void> {
+    if (!this.opts.images) return;
+    const [job, ingestion] = await Promise.all([this.opts.store.get(jobId), this.opts.store.getOutput(jobId, 'A')]);
+    for (const ref of new Set([job?.original_ref, ingestion?.image_ref])) if (ref) await this.opts.images.touch(ref, ttlSeconds);
+  }
+
   /** Closes a pending task whose job ended without it (cancelled, timed out, expired). */
   private async closeIfJobEnded(task: ReviewTask): Promise<boolean> {
     const job = await this.opts.store.get(task.job_id);
@@ -190,7 +221,7 @@ export class ReviewService {
   }
 
   private async corrected(jobId: string, corrections: NonNullable<Parameters<typeof applyReviewCorrections>[1]>) {
-    const outputs = await this.opts.store.getOutputs(jobId, CORRECTED_STAGES);
+    const outputs = await this.opts.store.getOutputs(jobId, CORRECTION_INPUTS);
     const applied = await applyReviewCorrections(outputs, corrections);
     for (const stage of CORRECTED_STAGES) {
       const output = applied.outputs[stage];
@@ -198,4 +229,9 @@ export class ReviewService {
     }
     return applied;
   }
+}
+
+/** A live lease the caller did not prove to be theirs (no lease id, or another one). */
+function leaseHeld(owner: string, until: string): ReviewError {
+  return new ReviewError('review_lease_held', `${owner} holds this task until ${until}; a decision or renewal needs that lease's id`, { owner, expires_at: until });
 }

@@ -6,9 +6,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import type { HumanReviewOutput, ReviewCorrections, ReviewDecisionRecord, ReviewFeedback, ReviewLease, ReviewTask, ReviewTaskStatus } from '@mpp/schemas';
 import { priorityScore, type ReviewKeys } from './keys';
-import { CLAIM_TASK, CREATE_TASK, DECIDE_TASK } from './scripts';
+import type { HumanReviewOutput, ReviewCorrections, ReviewDecisionRecord, ReviewFeedback, ReviewLease, ReviewLeaseHolder, ReviewTask, ReviewTaskStatus } from '@mpp/schemas';
+import { CLAIM_TASK, CREATE_TASK, DECIDE_TASK, RELEASE_TASK } from './scripts';
 
 export interface NewReviewTask {
   jobId: string;
@@ -17,7 +17,9 @@ export interface NewReviewTask {
   expiresInMs: number;
 }
 
-export type ClaimOutcome = { outcome: 'claimed'; lease: ReviewLease } | { outcome: 'held'; lease: ReviewLease } | { outcome: 'missing' } | { outcome: 'not_pending' };
+export type ClaimOutcome = { outcome: 'claimed'; lease: ReviewLease } | { outcome: 'held'; holder: ReviewLeaseHolder } | { outcome: 'missing' } | { outcome: 'not_pending' };
+
+export type ReleaseOutcome = { outcome: 'released' } | { outcome: 'held'; holder: ReviewLeaseHolder } | { outcome: 'missing' } | { outcome: 'not_pending' };
 
 export type DecideOutcome = { outcome: 'decided' } | { outcome: 'missing' } | { outcome: 'not_pending'; status: string } | { outcome: 'held'; owner: string; until: string };
 
@@ -42,6 +44,7 @@ interface ReviewCommands {
   mppReviewCreate(...args: string[]): Promise<number>;
   mppReviewClaim(...args: string[]): Promise<ScriptReply>;
   mppReviewDecide(...args: string[]): Promise<ScriptReply>;
+  mppReviewRelease(...args: string[]): Promise<ScriptReply>;
 }
 
 export class ReviewStore {
@@ -55,6 +58,7 @@ export class ReviewStore {
       redis.defineCommand('mppReviewCreate', { numberOfKeys: 3, lua: CREATE_TASK });
       redis.defineCommand('mppReviewClaim', { numberOfKeys: 1, lua: CLAIM_TASK });
       redis.defineCommand('mppReviewDecide', { numberOfKeys: 5, lua: DECIDE_TASK });
+      redis.defineCommand('mppReviewRelease', { numberOfKeys: 1, lua: RELEASE_TASK });
     }
   }
 
@@ -107,12 +111,21 @@ export class ReviewStore {
     return { tasks: matching.slice(offset, offset + limit), total: matching.length };
   }
 
-  async claim(id: string, owner: string, leaseMs: number, now = Date.now()): Promise<ClaimOutcome> {
-    const reply = await this.commands.mppReviewClaim(this.keys.task(id), owner, randomUUID(), String(now), String(leaseMs));
+  /** Takes the lease, or renews it when `leaseId` is the live lease's id (a name alone never is). */
+  async claim(id: string, owner: string, leaseMs: number, now = Date.now(), leaseId = ''): Promise<ClaimOutcome> {
+    const reply = await this.commands.mppReviewClaim(this.keys.task(id), owner, randomUUID(), String(now), String(leaseMs), leaseId);
     const code = Number(reply[0]);
-    const lease = (): ReviewLease => ({ id: String(reply[1]), owner: String(reply[2]), expires_at: new Date(Number(reply[3])).toISOString() });
-    if (code === 1) return { outcome: 'claimed', lease: lease() };
-    if (code === -2) return { outcome: 'held', lease: lease() };
+    if (code === 1) return { outcome: 'claimed', lease: { id: String(reply[1]), owner: String(reply[2]), expires_at: new Date(Number(reply[3])).toISOString() } };
+    if (code === -2) return { outcome: 'held', holder: holder(reply) };
+    return code === 0 ? { outcome: 'missing' } : { outcome: 'not_pending' };
+  }
+
+  /** Gives the lease `leaseId` back (harmless when it already expired or was released). */
+  async release(id: string, leaseId: string, now = Date.now()): Promise<ReleaseOutcome> {
+    const reply = await this.commands.mppReviewRelease(this.keys.task(id), leaseId, String(now));
+    const code = Number(reply[0]);
+    if (code === 1) return { outcome: 'released' };
+    if (code === -2) return { outcome: 'held', holder: holder(reply) };
     return code === 0 ? { outcome: 'missing' } : { outcome: 'not_pending' };
   }
 
@@ -191,6 +204,11 @@ export class ReviewStore {
   }
 }
 
+/** `{-2, owner, until}` replies: who holds the lease, never its id. */
+function holder(reply: ScriptReply): ReviewLeaseHolder {
+  return { owner: String(reply[1]), expires_at: new Date(Number(reply[2])).toISOString() };
+}
+
 function toTask(h: Record<string, string>, now: number): ReviewTask {
   const leaseUntil = Number(h.lease_until ?? 0);
   return {
@@ -204,7 +222,8 @@ function toTask(h: Record<string, string>, now: number): ReviewTask {
     escalated: h.escalated === '1',
     image_sha256: h.image_sha256 ?? null,
     reasons: JSON.parse(h.reasons ?? '[]') as ReviewTask['reasons'],
-    lease: h.lease_id && leaseUntil > now ? { id: h.lease_id, owner: h.lease_owner ?? '', expires_at: new Date(leaseUntil).toISOString() } : null,
+    // Who holds the task and until when; the lease id goes only to the claimer (it is the proof).
+    lease: h.lease_id && leaseUntil > now ? { owner: h.lease_owner ?? '', expires_at: new Date(leaseUntil).toISOString() } : null,
     decision: h.decision ? (JSON.parse(h.decision) as ReviewDecisionRecord) : null,
     closed_reason: h.closed_reason ?? null,
   };

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { EXPIRY_REVIEWER, ReviewError, ReviewGate, ReviewService, ReviewStore, reviewKeys, priorityScore } from '@mpp/review';
 import type { HumanReviewOutput } from '@mpp/schemas';
-import { JobStore, storeKeys } from '@mpp/store';
+import { BlobStore, JobStore, storeKeys } from '@mpp/store';
 import { createLogger } from '@mpp/telemetry';
 
 const url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -13,7 +13,8 @@ const reviews = new ReviewStore(redis, reviewKeys(prefix), 600);
 const logger = createLogger({ level: 'silent', name: 'test' });
 const settings = { leaseSeconds: 60, expiryHours: 1, expiryAction: 'escalate' as const, recheckSeconds: 30, jobTimeoutSeconds: 600 };
 const woken: string[] = [];
-const service = new ReviewService({ store, reviews, settings, logger, wake: async (id) => woken.push(id) });
+const images = new BlobStore(redis, storeKeys(prefix), 60);
+const service = new ReviewService({ store, reviews, images, settings, logger, wake: async (id) => woken.push(id) });
 
 afterAll(async () => {
   let cursor = '0';
@@ -30,9 +31,9 @@ function review(confidence: number): HumanReviewOutput {
 }
 
 /** A job that reached stage G and waits for review. */
-async function waitingJob(confidence: number, service_ = service): Promise<string> {
+async function waitingJob(confidence: number, service_ = service, original_ref = `sha256:${'0'.repeat(64)}`): Promise<string> {
   const id = randomUUID();
-  await store.create({ id, options: {}, metadata: {}, original_ref: `sha256:${'0'.repeat(64)}`, skipped: [] });
+  await store.create({ id, options: {}, metadata: {}, original_ref, skipped: [] });
   await store.stageStarted(id, 'G', 1);
   const g = review(confidence);
   await store.stageCompleted(id, 'G', g);
@@ -63,14 +64,45 @@ describe('review tasks', () => {
     const first = await reviews.claim(id, 'alice', 1_000, t0);
     expect(first.outcome).toBe('claimed');
     expect((await reviews.claim(id, 'bob', 1_000, t0 + 500)).outcome).toBe('held');
-    const again = await reviews.claim(id, 'alice', 1_000, t0 + 500);
-    expect(again).toMatchObject({ outcome: 'claimed', lease: { owner: 'alice' } });
+    // The name is free text: claiming again as "alice" without her lease id renews nothing.
+    expect(await reviews.claim(id, 'alice', 1_000, t0 + 500)).toEqual({ outcome: 'held', holder: { owner: 'alice', expires_at: new Date(t0 + 1_000).toISOString() } });
+    const again = await reviews.claim(id, 'alice', 1_000, t0 + 500, first.outcome === 'claimed' ? first.lease.id : '');
+    expect(again).toMatchObject({ outcome: 'claimed', lease: { owner: 'alice', expires_at: new Date(t0 + 1_500).toISOString() } });
     const taken = await reviews.claim(id, 'bob', 1_000, t0 + 5_000);
     expect(taken).toMatchObject({ outcome: 'claimed', lease: { owner: 'bob' } });
     // alice's old lease no longer lets her decide while bob's lives.
     const lease = first.outcome === 'claimed' ? first.lease.id : '';
     const outcome = await reviews.decide({ taskId: id, status: 'approved', reviewer: 'alice', leaseId: lease, decision: null, feedback: [] }, t0 + 5_500);
     expect(outcome).toMatchObject({ outcome: 'held', owner: 'bob' });
+  });
+
+  it('refuses a decision without the live lease\'s id, whatever reviewer name it gives', async () => {
+    const id = await waitingJob(0.5);
+    const lease = await service.claim(id, 'alice');
+    await expect(service.decide(id, { action: 'approve', reviewer: 'alice' })).rejects.toMatchObject({ code: 'review_lease_held' });
+    await expect(service.decide(id, { action: 'approve', reviewer: 'alice', lease_id: 'guessed' })).rejects.toMatchObject({ code: 'review_lease_held' });
+    expect((await reviews.get(id))?.lease).toEqual({ owner: 'alice', expires_at: lease.expires_at });
+    expect(await service.decide(id, { action: 'approve', reviewer: 'alice', lease_id: lease.id })).toMatchObject({ status: 'approved' });
+  });
+
+  it('gives a lease back only to its holder, then lets anyone claim the task', async () => {
+    const id = await waitingJob(0.5);
+    const lease = await service.claim(id, 'alice');
+    await expect(service.release(id, 'not-hers')).rejects.toMatchObject({ code: 'review_lease_held' });
+    await service.release(id, lease.id);
+    await service.release(id, lease.id); // releasing twice is harmless
+    expect((await reviews.get(id))?.lease).toBeNull();
+    expect((await service.claim(id, 'bob')).owner).toBe('bob');
+  });
+
+  it('keeps a waiting job\'s image at least as long as the job, and longer once it resumes', async () => {
+    const ref = await images.put(Buffer.from(randomUUID()));
+    const ttl = () => redis.ttl(storeKeys(prefix).blob(ref.slice('sha256:'.length)));
+    expect(await ttl()).toBeLessThanOrEqual(60);
+    const id = await waitingJob(0.5, service, ref);
+    expect(await ttl()).toBeGreaterThanOrEqual(store.ttlSeconds - 5);
+    await service.decide(id, { action: 'approve', reviewer: 'alice' });
+    expect(await ttl()).toBeGreaterThan(store.ttlSeconds + settings.jobTimeoutSeconds - 5);
   });
 
   it('refuses claims through the service while another reviewer holds the lease', async () => {

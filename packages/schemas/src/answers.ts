@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { JobView } from './job';
 import { ReviewLease, ReviewTask, ReviewTaskStatus } from './review-task';
 
-export const ReviewTaskLinks = z.object({ self: z.string(), claim: z.string(), decision: z.string(), job: z.string(), page: z.string() });
+export const ReviewTaskLinks = z.object({ self: z.string(), claim: z.string(), release: z.string(), decision: z.string(), job: z.string(), page: z.string() });
 
 export const ReviewTaskListItem = ReviewTask.extend({ links: ReviewTaskLinks });
 export type ReviewTaskListItem = z.infer<typeof ReviewTaskListItem>;
@@ -43,6 +43,9 @@ export type ReviewDecisionAnswer = z.infer<typeof ReviewDecisionAnswer>;
 
 export const ReviewClaimAnswer = z.object({ task_id: z.string(), lease: ReviewLease });
 export type ReviewClaimAnswer = z.infer<typeof ReviewClaimAnswer>;
+
+export const ReviewReleaseAnswer = z.object({ task_id: z.string(), lease: z.null() });
+export type ReviewReleaseAnswer = z.infer<typeof ReviewReleaseAnswer>;
 
 const BatchItemRef = z.object({ index: z.number().int().nonnegative(), job_id: z.string(), links: z.object({ self: z.string() }) });
 

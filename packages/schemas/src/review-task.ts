@@ -9,8 +9,12 @@ export const REVIEW_TASK_STATUSES = ['pending', 'approved', 'modified', 'rejecte
 export const ReviewTaskStatus = z.enum(REVIEW_TASK_STATUSES);
 export type ReviewTaskStatus = z.infer<typeof ReviewTaskStatus>;
 
+/** A lease as its claimer gets it: the id is what proves the lease is theirs in later calls. */
 export const ReviewLease = z.object({ id: z.string(), owner: z.string(), expires_at: z.string() });
 export type ReviewLease = z.infer<typeof ReviewLease>;
+/** A lease as everyone else sees it: who holds the task and until when, without the id. */
+export const ReviewLeaseHolder = ReviewLease.omit({ id: true });
+export type ReviewLeaseHolder = z.infer<typeof ReviewLeaseHolder>;
 
 export const ReviewTask = z.object({
   /** The task id is the job id: a job is reviewed at most once. */
@@ -25,8 +29,8 @@ export const ReviewTask = z.object({
   escalated: z.boolean(),
   image_sha256: z.string().nullable(),
   reasons: z.array(ReviewReason),
-  /** The live lease, if someone holds one (an expired lease is shown as null). */
-  lease: ReviewLease.nullable(),
+  /** Who holds the live lease, if anyone (an expired lease is shown as null). */
+  lease: ReviewLeaseHolder.nullable(),
   decision: ReviewDecisionRecord.nullable(),
   /** Why a task closed without a decision (the job was cancelled or expired). */
   closed_reason: z.string().nullable(),
@@ -35,10 +39,18 @@ export type ReviewTask = z.infer<typeof ReviewTask>;
 
 export const ReviewerName = z.string().trim().min(1).max(100);
 
-export const ReviewClaimRequest = z.object({ reviewer: ReviewerName }).strict();
+/** A lease id as sent back by its claimer. */
+const LeaseId = z.string().max(100);
+
+/** `lease_id` renews the caller's own live lease; without it a live lease is someone else's. */
+export const ReviewClaimRequest = z.object({ reviewer: ReviewerName, lease_id: LeaseId.optional() }).strict();
 export type ReviewClaimRequest = z.infer<typeof ReviewClaimRequest>;
 
-const DecisionBase = { reviewer: ReviewerName, lease_id: z.string().max(100).optional(), comment: z.string().max(2000).optional() };
+export const ReviewReleaseRequest = z.object({ lease_id: LeaseId }).strict();
+export type ReviewReleaseRequest = z.infer<typeof ReviewReleaseRequest>;
+
+/** `lease_id` is required while a lease lives: the reviewer name is free text and proves nothing. */
+const DecisionBase = { reviewer: ReviewerName, lease_id: LeaseId.optional(), comment: z.string().max(2000).optional() };
 export const ReviewDecisionRequest = z.discriminatedUnion('action', [
   z.object({ action: z.literal('approve'), ...DecisionBase }).strict(),
   z.object({ action: z.literal('modify'), corrections: ReviewCorrections, ...DecisionBase }).strict(),

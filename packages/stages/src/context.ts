@@ -21,6 +21,7 @@ export interface StageLogger {
 
 /** Content-addressed image bytes (the store keeps them under their sha256, with a TTL). */
 export interface BlobAccess {
+  /** Stores bytes for the job: kept at least as long as the job's record. */
   put(data: Buffer): Promise<string>;
   get(ref: string): Promise<Buffer>;
 }

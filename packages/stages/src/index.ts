@@ -14,7 +14,7 @@ import { exportStage } from './export';
 
 export * from './context';
 export * from './provider-chain';
-export { applyReviewCorrections, ReviewCorrectionError, type CorrectableOutputs } from './human-review';
+export { applyReviewCorrections, ReviewCorrectionError, type CorrectableOutputs, type CorrectedOutputs, type CorrectionIssue } from './human-review';
 export { ingestionStage, textParseStage, visionParseStage, alignmentStage, semanticGraphStage, regenerationStage, humanReviewStage, exportStage };
 
 export const STAGE_HANDLERS: StageHandlers = {

@@ -21,12 +21,19 @@ export class BlobStore {
     private readonly ttlSeconds: number,
   ) {}
 
-  async put(data: Buffer): Promise<string> {
+  /**
+   * Stores the bytes (once) and keeps them at least `ttlSeconds` from now: a repeat upload
+   * extends a shorter life and never shortens a longer one (a job may hold the same image).
+   */
+  async put(data: Buffer, ttlSeconds = this.ttlSeconds): Promise<string> {
     const hex = createHash('sha256').update(data).digest('hex');
     const key = this.keys.blob(hex);
-    // NX keeps the first copy; a repeat upload only extends its life.
-    const set = await this.redis.set(key, data, 'EX', this.ttlSeconds, 'NX');
-    if (set === null) await this.redis.expire(key, this.ttlSeconds);
+    // NX keeps the first copy; GT only ever lengthens its life. If the copy expired between the
+    // two calls, EXPIRE finds nothing and the bytes are stored again.
+    for (let attempt = 0; attempt < 2; attempt++) {
+      if ((await this.redis.set(key, data, 'EX', ttlSeconds, 'NX')) !== null) break;
+      if ((await this.redis.expire(key, ttlSeconds, 'GT')) === 1 || (await this.redis.exists(key)) === 1) break;
+    }
     return `sha256:${hex}`;
   }
 

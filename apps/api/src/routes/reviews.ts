@@ -6,7 +6,7 @@
 import express, { type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
 import { ReviewCorrectionError, ReviewError, type ReviewService } from '@mpp/review';
-import { ReviewClaimRequest, ReviewDecisionRequest, ReviewTaskStatus, STAGE_IDS } from '@mpp/schemas';
+import { ReviewClaimRequest, ReviewDecisionRequest, ReviewReleaseRequest, ReviewTaskStatus, STAGE_IDS } from '@mpp/schemas';
 import { HttpProblem, zodProblem } from '../http/problem';
 import { toJobView } from '../views';
 import type { ApiDeps } from '../deps';
@@ -61,8 +61,15 @@ export function reviewsRouter(deps: ApiDeps, reviews: ReviewService): Router {
   router.post('/:id/claim', async (req: Request, res: Response) => {
     const body = ReviewClaimRequest.safeParse(req.body ?? {});
     if (!body.success) throw zodProblem(body.error, 'body');
-    const lease = await call(() => reviews.claim(taskId(req), body.data.reviewer));
+    const lease = await call(() => reviews.claim(taskId(req), body.data.reviewer, body.data.lease_id));
     res.json({ task_id: taskId(req), lease });
+  });
+
+  router.post('/:id/release', async (req: Request, res: Response) => {
+    const body = ReviewReleaseRequest.safeParse(req.body ?? {});
+    if (!body.success) throw zodProblem(body.error, 'body');
+    await call(() => reviews.release(taskId(req), body.data.lease_id));
+    res.json({ task_id: taskId(req), lease: null });
   });
 
   router.post('/:id/decision', async (req: Request, res: Response) => {
@@ -77,7 +84,7 @@ export function reviewsRouter(deps: ApiDeps, reviews: ReviewService): Router {
 }
 
 function taskLinks(id: string) {
-  return { self: `/v1/reviews/${id}`, claim: `/v1/reviews/${id}/claim`, decision: `/v1/reviews/${id}/decision`, job: `/v1/jobs/${id}`, page: `/review/${id}` };
+  return { self: `/v1/reviews/${id}`, claim: `/v1/reviews/${id}/claim`, release: `/v1/reviews/${id}/release`, decision: `/v1/reviews/${id}/decision`, job: `/v1/jobs/${id}`, page: `/review/${id}` };
 }
 
 /** Maps the workflow's named errors to problems. */

@@ -36,4 +36,4 @@ export const humanReviewStage: StageFn<'G'> = async (input, ctx) => {
 
 export { combineStageConfidences, presentStageConfidences, REVIEW_STAGE_WEIGHTS } from './job-confidence';
 export { collectReviewReasons, ROUNDTRIP_MISMATCH_BELOW } from './review-reasons';
-export { applyReviewCorrections, ReviewCorrectionError, type CorrectableOutputs } from './apply-corrections';
+export { applyReviewCorrections, ReviewCorrectionError, type CorrectableOutputs, type CorrectedOutputs, type CorrectionIssue } from './apply-corrections';

@@ -42,12 +42,49 @@ describe('applying a reviewer\'s corrections', () => {
   });
 
   it('replaces the text and the facts, recording before and after', async () => {
+    // The graph is built again from the new text (AB = 7), then the reviewer's fact replaces its
+    // facts: "AB" is read as the segment and stored by its id.
     const facts = [{ statement: 'AB = 5', subject: 'AB', relation: 'equals' as const, value: 5 }];
-    const { outputs, changes } = await applyReviewCorrections({ B, E, F }, { text: 'New $z$', facts });
-    expect(outputs.B?.text).toBe('New $z$');
-    expect(outputs.E?.facts).toEqual([{ ...facts[0], confidence: 1 }]);
+    const { outputs, changes } = await applyReviewCorrections({ B, E, F }, { text: 'New $AB = 7$', facts });
+    expect(outputs.B?.text).toBe('New $AB = 7$');
+    expect(outputs.E?.facts).toEqual([{ ...facts[0], subject: 'segment:AB', confidence: 1 }]);
+    expect(outputs.E?.nodes.find((n) => n.id === 'segment:AB')?.props.length).toBe(5);
+    expect(outputs.E?.validation).toEqual({ valid: true, issues: [] });
     expect(changes.map((c) => c.path)).toEqual(['text.text', 'graph.facts']);
-    expect(changes[0]).toMatchObject({ before: B.text, after: 'New $z$' });
+    expect(changes[0]).toMatchObject({ before: B.text, after: 'New $AB = 7$' });
+    expect(changes[1]).toMatchObject({ before: [expect.objectContaining({ subject: 'segment:AB', value: 7 })] });
+  });
+
+  it('reads the formulas again from corrected text, keeping what was read before and rendering what is new', async () => {
+    const text = 'Solve $x^2 = 4$ and $$\\frac{y}{2} = 3$$ then $x^2 = 4$ again.';
+    const { outputs } = await applyReviewCorrections({ B, F }, { text });
+    expect(outputs.B?.formulas).toEqual([
+      B.formulas[0],
+      { latex: '\\frac{y}{2} = 3', display: true, confidence: 1 },
+      { latex: 'x^2 = 4', display: false, confidence: 1 },
+    ]);
+    // F stays parallel to B: no old LaTeX beside the corrected text.
+    expect(outputs.F?.formulas.map((f) => f.latex)).toEqual(['x^2 = 4', '\\frac{y}{2} = 3', 'x^2 = 4']);
+    expect(outputs.F?.formulas[0]).toEqual(F.formulas[0]);
+    expect(outputs.F?.formulas[1]?.svg).toMatch(/^<svg/);
+    expect(outputs.F?.roundtrip).toEqual({ formula_score: 0.2, overall: 0.2 });
+    expect(outputs.F?.latex_document).toContain('\\frac{y}{2} = 3');
+    expect(JSON.stringify(outputs)).not.toContain('y = 3');
+  });
+
+  it('applies a formula correction to corrected text sent with it', async () => {
+    const { outputs } = await applyReviewCorrections({ B, F }, { formulas: [{ index: 0, latex: 'x^2 = 9' }], text: 'Only $x^2 = 4$ now.' });
+    expect(outputs.B?.text).toBe('Only $x^2 = 9$ now.');
+    expect(outputs.B?.formulas).toEqual([{ ...B.formulas[0], latex: 'x^2 = 9', confidence: 1 }]);
+    expect(outputs.F?.formulas.map((f) => f.latex)).toEqual(['x^2 = 9']);
+  });
+
+  it('refuses LaTeX that MathJax cannot typeset, naming the formula and the field', async () => {
+    const bad = await applyReviewCorrections({ B, F }, { formulas: [{ index: 1, latex: '\\frac{y' }] }).catch((e: unknown) => e);
+    expect(bad).toBeInstanceOf(ReviewCorrectionError);
+    expect((bad as ReviewCorrectionError).issues).toEqual([{ field: 'corrections.formulas[0].latex', message: expect.stringContaining('formula 1 "\\frac{y"') }]);
+    const inText = await applyReviewCorrections({ B, F }, { text: 'See $\\notamacro{x}$ and $x^2 = 4$.' }).catch((e: unknown) => e);
+    expect((inText as ReviewCorrectionError).issues).toEqual([{ field: 'corrections.text', message: expect.stringMatching(/\$\\notamacro\{x\}\$: .*notamacro/) }]);
   });
 
   it('changes nothing for a formula corrected to what it already was', async () => {
