@@ -11,7 +11,9 @@ import type { Sym, Unit } from './units';
 
 const DOT_CLASS = new Set(['.', '\\cdot', '\\dot']);
 const COMMA_CLASS = new Set([',', '\\prime', '\\acute']);
-const KIND: Record<string, SymbolKind> = { '.': 'dot', '\\cdot': 'dot', ',': 'punct', '\\prime': 'prime' };
+const KIND: Record<string, SymbolKind> = { '.': 'dot', '\\cdot': 'dot', ',': 'punct', '\\prime': 'prime', '\\rightarrow': 'rel', '\\sim': 'rel', '\\wedge': 'bin', '\\vee': 'bin' };
+/** The symbol an accent's mark draws when it stands alone. */
+const ALONE: Record<string, string> = { '\\vec': '\\rightarrow', '\\tilde': '\\sim', '\\hat': '\\wedge', '\\check': '\\vee' };
 /** Only candidates this close to the best one are taken as the same shape. */
 const SAME_SHAPE = 0.12;
 
@@ -49,7 +51,10 @@ export function placeMarks(units: Unit[], axis: number, em: number): void {
     if (u.node.t !== 'sym') continue;
     const sym = u.node.sym;
     const cls = markClass(sym);
-    if (!cls) continue;
+    if (!cls) {
+      settleAccent(sym);
+      continue;
+    }
     const { box } = sym;
     const top = box.y;
     const bottom = box.y + box.h;
@@ -78,4 +83,14 @@ export function placeMarks(units: Unit[], axis: number, em: number): void {
       if (top >= baseline - 0.24 * em && top <= baseline + 0.04 * em) u.axis = axis;
     }
   }
+}
+
+/** An accent reading left without a base is read as the symbol its mark draws. */
+function settleAccent(sym: Sym): void {
+  const top = sym.cands[0];
+  if (!top || top.template.kind !== 'accent') return;
+  const alone = ALONE[top.label];
+  if (alone) return readAs(sym, alone);
+  const other = sym.cands.find((c) => c.template.kind !== 'accent');
+  if (other) readAs(sym, other.label);
 }
