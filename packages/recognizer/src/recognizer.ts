@@ -10,6 +10,7 @@ import { binarize, connectedComponents, type ComponentMap } from './image/compon
 import { toInkImage, type InkImage, type RawGrey } from './image/ink-image';
 import { mergeFunctionNames } from './layout/functions';
 import { resolveLookalikes } from './layout/lookalikes';
+import { applyStylePriors } from './layout/styles';
 import { parse } from './layout/parse';
 import { symbolUnit, typicalEm, type Sym } from './layout/units';
 import { emit } from './latex/emit';
@@ -83,6 +84,7 @@ export class MathRecognizer {
     const em = typicalEm(units, emHint);
     units = syms.map((s) => symbolUnit(s, em));
     units = resolveLookalikes(units, em);
+    units = applyStylePriors(units, em);
     units = mergeFunctionNames(units);
     const tokens = emit(parse(units, em));
     const symbols = collectSymbols(units, 1 / scale);
