@@ -11,6 +11,8 @@ export interface PipelineConfig {
   /** Deadline of a job without its own `timeout_seconds`. */
   jobTimeoutSeconds: number;
   worker: { stages: Env['WORKER_STAGES']; concurrency: number; metricsPort: number; shutdownGraceMs: number };
+  /** The OCR engine's pool of tesseract workers per process (`OCR_WORKERS`). */
+  ocr: { workers: number };
   review: { threshold: number; leaseSeconds: number; expiryHours: number; expiryAction: 'escalate' | 'reject'; recheckSeconds: number };
   alignment: { base_alignment_threshold: number; position_weight: number; semantic_weight: number };
   providers: {
@@ -40,6 +42,9 @@ export function buildConfig(env: Env): PipelineConfig {
     resultTtlSeconds: env.PIPELINE_RESULT_TTL,
     jobTimeoutSeconds: env.PIPELINE_JOB_TIMEOUT,
     worker: { stages: env.WORKER_STAGES, concurrency: env.PIPELINE_WORKERS, metricsPort: env.WORKER_METRICS_PORT, shutdownGraceMs: env.WORKER_SHUTDOWN_GRACE_SECONDS * 1000 },
+    // OCR is CPU-bound and each tesseract worker holds ~55 MB: more workers than the pod's 1-2
+    // cores only cost memory (16 would take ~900 MB of worker-io's 1 GiB), so 2 unless told.
+    ocr: { workers: env.OCR_WORKERS ?? Math.min(env.PIPELINE_WORKERS, 2) },
     review: {
       threshold: env.REVIEW_THRESHOLD,
       leaseSeconds: env.REVIEW_LEASE_SECONDS,

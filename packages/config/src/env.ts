@@ -72,6 +72,8 @@ export const EnvSchema = z.object({
 
   // Pipeline configuration
   PIPELINE_WORKERS: int(4, 1, 256),
+  /** tesseract workers per process (each ~55 MB); unset: PIPELINE_WORKERS, at most 2. */
+  OCR_WORKERS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(64).optional()),
   PIPELINE_LOG_LEVEL: LogLevel,
   PIPELINE_CACHE_DIR: z.preprocess(emptyToUndefined, z.string().default('.cache/mathpix_pipeline')),
   PIPELINE_CACHE_TTL: int(3600, 0),

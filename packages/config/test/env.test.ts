@@ -62,4 +62,12 @@ describe('environment schema', () => {
     expect(() => parseEnv(vars)).not.toThrow();
     expect(Object.keys(vars).sort()).toEqual([...ENV_VARIABLES].sort());
   });
+
+  it('bounds the OCR engine by OCR_WORKERS, else by PIPELINE_WORKERS up to 2 (each tesseract worker holds ~55 MB)', () => {
+    expect(loadConfig({}).ocr.workers).toBe(2);
+    expect(loadConfig({ PIPELINE_WORKERS: '1' }).ocr.workers).toBe(1);
+    expect(loadConfig({ PIPELINE_WORKERS: '16', OCR_WORKERS: '' }).ocr.workers).toBe(2);
+    expect(loadConfig({ PIPELINE_WORKERS: '16', OCR_WORKERS: '6' }).ocr.workers).toBe(6);
+    expect(() => loadConfig({ OCR_WORKERS: '0' })).toThrow(ConfigError);
+  });
 });

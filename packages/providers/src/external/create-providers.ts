@@ -81,7 +81,7 @@ export function createProviders(config: PipelineConfig, deps: CreateProvidersDep
     logger.info({ skipped: missing, configured }, 'external providers without credentials are skipped; local providers serve in their place');
   }
 
-  const local = deps.local ?? createLocalProviders();
+  const local = deps.local ?? createLocalProviders({ ocrWorkers: config.ocr.workers });
   text.push(...local.providers.text);
   vision.push(...local.providers.vision);
   logger.info({ text: text.map((p) => p.name), vision: vision.map((p) => p.name) }, 'provider chains');

@@ -70,7 +70,7 @@ export class LocalTextProvider {
     opts.signal.throwIfAborted();
     const prepared = await prepareForOcr(image);
     opts.signal.throwIfAborted();
-    const page = await this.engine.recognize(prepared.png, { mode: 'auto' });
+    const page = await this.engine.recognize(prepared.png, { mode: 'auto', signal: opts.signal });
     opts.signal.throwIfAborted();
 
     const lines = toImagePixels(page.lines, prepared.scale);

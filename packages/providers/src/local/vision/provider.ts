@@ -8,7 +8,7 @@
  * import the stages package (stages depend on providers, never the other way round).
  */
 import type { BBox, Region, VisionParseOutput } from '@mpp/schemas';
-import type { OcrEngine } from '../tesseract-engine';
+import { withSignal, type OcrEngine } from '../tesseract-engine';
 import { labelComponents } from './components';
 import { analyseDiagram, ElementIds, type DiagramAnalysis } from './diagram';
 import { analyseLayout } from './layout';
@@ -47,9 +47,11 @@ export class LocalVisionProvider {
     opts.signal.throwIfAborted();
 
     const ids = new ElementIds();
+    // Every label read waits for the OCR engine; a cancelled or timed-out job stops waiting.
+    const ocr = withSignal(this.ocr, opts.signal);
     const analyses: Array<{ id: string; bbox: BBox; result: DiagramAnalysis }> = [];
     for (const diagram of layout.diagrams) {
-      const result = await analyseDiagram(map, diagram, layout.charHeight, this.ocr, ids);
+      const result = await analyseDiagram(map, diagram, layout.charHeight, ocr, ids);
       analyses.push({ id: diagram.id, bbox: diagram.bbox, result });
       opts.signal.throwIfAborted();
     }
