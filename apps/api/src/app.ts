@@ -21,6 +21,7 @@ import { adminBreakersRouter } from './routes/admin-breakers';
 import { StageCache } from '@mpp/cache';
 import { mountHumanReview } from './human-review';
 import { mountWebhooks } from './webhooks';
+import { EmissionWatch } from '@mpp/webhooks';
 import { openApiRouter } from './openapi/router';
 import { mathpixV3Router } from './routes/mathpix-v3';
 
@@ -45,7 +46,7 @@ export function createApiApp(options: { config: PipelineConfig; logger?: Logger 
     collectImagesProcessed: () => store.processedTotals(),
   });
   const authThrottle = new AuthThrottle({ redis, prefix: config.redis.prefix, failures: config.env.RATE_LIMIT_AUTH_FAILURES, windowSeconds: config.env.RATE_LIMIT_WINDOW_SECONDS, logger });
-  const deps: ApiDeps = { config, redis, store, deadlines: new JobDeadlines(redis, keys, store), blobs: new BlobStore(redis, keys, config.image.ttlSeconds), events: new JobEvents(subscriber, keys), queues, logger, metrics, authThrottle };
+  const deps: ApiDeps = { config, redis, store, deadlines: new JobDeadlines(redis, keys, store), blobs: new BlobStore(redis, keys, config.image.ttlSeconds), events: new JobEvents(subscriber, keys), queues, logger, metrics, authThrottle, webhookWatch: new EmissionWatch(redis, config.redis.prefix, config.webhooks) };
 
   const app = express();
   app.disable('x-powered-by');

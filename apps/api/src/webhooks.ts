@@ -27,7 +27,7 @@ export function mountWebhooks(app: Express, deps: ApiDeps): MountedWebhooks {
     settings: { ...config.webhooks, ttlSeconds: config.resultTtlSeconds },
     jobs: store,
     batches,
-    enqueue: (id, round) => queue.add(id, round),
+    queue,
     onOutcome: (event, outcome) => metrics.webhookDeliveries.inc({ event, outcome }),
     logger,
   });

@@ -3,17 +3,20 @@
  * changes (completions, failures, reviews opened, deadline failures) and, unless
  * `WORKER_WEBHOOKS=false`, this process also consumes the `webhooks` queue with
  * `WEBHOOK_CONCURRENCY` deliveries at once. Every worker serves it by default: deliveries are
- * light I/O, and any one worker left running keeps them flowing.
+ * light I/O, and any one worker left running keeps them flowing. Every worker also runs the
+ * webhook sweeper (one sweep per interval fleet-wide, under a Redis lock), which recovers events
+ * and deliveries a crash or a failed enqueue left behind.
  */
 import type { PipelineConfig } from '@mpp/config';
 import { WebhookQueue, WebhookWorker } from '@mpp/queue';
 import { BatchStore, type JobStore } from '@mpp/store';
 import type { Logger, PipelineMetrics } from '@mpp/telemetry';
-import { WebhookService } from '@mpp/webhooks';
+import { WebhookService, WebhookSweeper } from '@mpp/webhooks';
 import type { Redis } from 'ioredis';
 
 export interface WorkerWebhooks {
   service: WebhookService;
+  sweeper: WebhookSweeper;
   consumer?: WebhookWorker;
   close(): Promise<void>;
 }
@@ -27,11 +30,13 @@ export function startWebhooks(opts: { config: PipelineConfig; redis: Redis; stor
     settings: { ...config.webhooks, ttlSeconds: config.resultTtlSeconds },
     jobs: store,
     batches: new BatchStore(redis, config.redis.prefix, config.resultTtlSeconds),
-    enqueue: (id, round) => queue.add(id, round),
+    queue,
     onOutcome: (event, outcome) => metrics.webhookDeliveries.inc({ event, outcome }),
     logger,
   });
   const unsubscribe = store.onStatus(service.onJobStatus);
+  const sweeper = new WebhookSweeper(service);
+  const stopSweeper = sweeper.start(logger);
   const consumer = config.webhooks.consume
     ? new WebhookWorker({
         connection: redis,
@@ -44,8 +49,10 @@ export function startWebhooks(opts: { config: PipelineConfig; redis: Redis; stor
     : undefined;
   return {
     service,
+    sweeper,
     consumer,
     close: async () => {
+      stopSweeper();
       await consumer?.close();
       unsubscribe();
       await queue.close();

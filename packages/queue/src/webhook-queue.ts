@@ -50,7 +50,7 @@ export class WebhookQueue {
       'deliver',
       { deliveryId },
       {
-        jobId: round === 0 ? deliveryId : `${deliveryId}.r${round}`,
+        jobId: roundJobId(deliveryId, round),
         attempts: this.maxAttempts,
         backoff: { type: 'webhook' },
         removeOnComplete: { age: 3600, count: 1000 },
@@ -59,9 +59,28 @@ export class WebhookQueue {
     );
   }
 
+  /**
+   * Where a round is, for the sweeper that finds lost ones: `live` (waiting, delayed, active,
+   * prioritised), `finished` (completed or failed, kept a while), or `missing`.
+   */
+  async state(deliveryId: string, round = 0): Promise<'live' | 'finished' | 'missing'> {
+    const state = await this.queue.getJobState(roundJobId(deliveryId, round));
+    if (state === 'unknown') return 'missing';
+    return state === 'completed' || state === 'failed' ? 'finished' : 'live';
+  }
+
+  /** Removes a finished round, so the same round can be added again (BullMQ ignores an add of an id it holds). */
+  async remove(deliveryId: string, round = 0): Promise<void> {
+    await this.queue.remove(roundJobId(deliveryId, round));
+  }
+
   async close(): Promise<void> {
     await this.queue.close();
   }
+}
+
+function roundJobId(deliveryId: string, round: number): string {
+  return round === 0 ? deliveryId : `${deliveryId}.r${round}`;
 }
 
 export interface WebhookWorkerOptions {

@@ -1,8 +1,8 @@
 /**
  * Batches: one job per item, created together. The batch hash keeps the item job ids in order;
  * each job points back to its batch; a set collects the items that reached a terminal status, so
- * the process that adds the last one (SADD then SCARD in one transaction) knows the batch is
- * complete. Kept as long as job records (`PIPELINE_RESULT_TTL`).
+ * whoever adds or replays an item once the set is full (SADD then SCARD in one transaction) knows
+ * the batch is complete. Kept as long as job records (`PIPELINE_RESULT_TTL`).
  */
 import type { Redis } from 'ioredis';
 
@@ -54,8 +54,10 @@ export class BatchStore {
   }
 
   /**
-   * Marks an item terminal. Returns the batch when this call made it complete (exactly one caller
-   * ever gets it), null otherwise.
+   * Marks an item terminal (idempotent). Returns the batch when every item has ended, to each
+   * call made for one of its items from then on, null otherwise: a process that died between
+   * marking the last item and emitting `batch.completed` can be replayed, and the webhooks' claim
+   * on (batch, event) keeps the event to one delivery. `completed_at` is set once.
    */
   async itemFinished(jobId: string): Promise<BatchRecord | null> {
     const batchId = await this.batchOf(jobId);
@@ -64,11 +66,10 @@ export class BatchStore {
     if (!batch) return null;
     const done = this.doneKey(batchId);
     const result = await this.redis.multi().sadd(done, jobId).scard(done).expire(done, this.ttlSeconds).exec();
-    const added = Number(result?.[0]?.[1] ?? 0);
     const count = Number(result?.[1]?.[1] ?? 0);
-    if (added !== 1 || count !== batch.job_ids.length) return null;
-    const completed_at = new Date().toISOString();
-    await this.redis.hset(this.batchKey(batchId), 'completed_at', completed_at);
-    return { ...batch, completed_at };
+    if (count !== batch.job_ids.length) return null;
+    const key = this.batchKey(batchId);
+    const stamped = await this.redis.multi().hsetnx(key, 'completed_at', new Date().toISOString()).hget(key, 'completed_at').exec();
+    return { ...batch, completed_at: String(stamped?.[1]?.[1] ?? '') || null };
   }
 }

@@ -3,9 +3,35 @@
  * the exact body, the target, attempts and the last error, and one sorted set per status
  * (`pending`, `delivered`, `failed`) for listing. A `failed` delivery is the dead letter: it
  * stays, with its attempts and last error, until redelivered or expired (`PIPELINE_RESULT_TTL`).
+ *
+ * A pending delivery is also in `<prefix>:webhooks:due`, scored by when its next attempt is due,
+ * so the sweeper can find the ones whose queue job was lost. The claim of an event
+ * (`emitted:<subject>:<type>`) holds the id of its delivery and is written in the same script as
+ * the record: there is never a claim without a delivery, nor two deliveries for one event.
  */
 import type { Redis } from 'ioredis';
 import type { WebhookEventType } from './events';
+
+/**
+ * createDelivery
+ * KEYS[1] emitted claim   KEYS[2] delivery hash   KEYS[3] pending set   KEYS[4] due set
+ * ARGV[1] delivery id   ARGV[2] ttl seconds   ARGV[3] score (ms)   ARGV[4..] field, value, ...
+ * Returns the id of the delivery that holds the claim: ARGV[1] when this call created it.
+ */
+const CREATE_DELIVERY = `
+local existing = redis.call('GET', KEYS[1])
+if existing then return existing end
+redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
+redis.call('HSET', KEYS[2], unpack(ARGV, 4))
+redis.call('EXPIRE', KEYS[2], ARGV[2])
+redis.call('ZADD', KEYS[3], ARGV[3], ARGV[1])
+redis.call('ZADD', KEYS[4], ARGV[3], ARGV[1])
+return ARGV[1]
+`;
+
+interface CreateDeliveryCommand {
+  mppCreateDelivery(...args: string[]): Promise<string>;
+}
 
 export const DELIVERY_STATUSES = ['pending', 'delivered', 'failed'] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
@@ -31,6 +57,11 @@ export interface WebhookKeys {
   delivery(id: string): string;
   byStatus(status: DeliveryStatus): string;
   emitted(subjectId: string, type: string): string;
+  /** Pending deliveries by when their next attempt is due. */
+  due(): string;
+  /** Jobs that may still owe an event (`EmissionWatch`). */
+  watch(): string;
+  sweepLock(): string;
 }
 
 export function webhookKeys(prefix: string): WebhookKeys {
@@ -38,6 +69,9 @@ export function webhookKeys(prefix: string): WebhookKeys {
     delivery: (id) => `${prefix}:webhooks:delivery:${id}`,
     byStatus: (status) => `${prefix}:webhooks:${status}`,
     emitted: (subjectId, type) => `${prefix}:webhooks:emitted:${subjectId}:${type}`,
+    due: () => `${prefix}:webhooks:due`,
+    watch: () => `${prefix}:webhooks:watch`,
+    sweepLock: () => `${prefix}:webhooks:sweep-lock`,
   };
 }
 
@@ -46,18 +80,46 @@ export class DeliveryStore {
     private readonly redis: Redis,
     readonly keys: WebhookKeys,
     private readonly ttlSeconds: number,
-  ) {}
-
-  /** Claims the right to emit `type` for a subject once; false when another process already did. */
-  async claimEmission(subjectId: string, type: string): Promise<boolean> {
-    return (await this.redis.set(this.keys.emitted(subjectId, type), '1', 'EX', this.ttlSeconds, 'NX')) === 'OK';
+  ) {
+    if (!('mppCreateDelivery' in redis)) redis.defineCommand('mppCreateDelivery', { numberOfKeys: 4, lua: CREATE_DELIVERY });
   }
 
-  async create(input: { id: string; type: WebhookEventType; subject_id: string; url: string; body: string }): Promise<DeliveryRecord> {
+  /**
+   * Creates the one delivery of (subject, event) and claims the event, atomically. Returns it with
+   * `created`, or the delivery that already holds the claim; null when the claim names no delivery
+   * (claims written before they held one, or a delivery that expired).
+   */
+  async createOnce(input: { id: string; type: WebhookEventType; subject_id: string; url: string; body: string }): Promise<{ record: DeliveryRecord; created: boolean } | null> {
     const now = new Date().toISOString();
     const record: DeliveryRecord = { ...input, status: 'pending', attempts: 0, last_status_code: null, last_error: null, created_at: now, updated_at: now, next_attempt_at: now, delivered_at: null, redeliveries: 0 };
-    await this.write(record, null);
-    return record;
+    const fields = Object.entries(record).flatMap(([k, v]) => [k, v === null ? '' : String(v)]);
+    const holder = await (this.redis as unknown as CreateDeliveryCommand).mppCreateDelivery(
+      this.keys.emitted(input.subject_id, input.type),
+      this.keys.delivery(input.id),
+      this.keys.byStatus('pending'),
+      this.keys.due(),
+      input.id,
+      String(this.ttlSeconds),
+      String(Date.parse(now)),
+      ...fields,
+    );
+    if (holder === input.id) return { record, created: true };
+    const existing = holder.startsWith('msg_') ? await this.get(holder) : null;
+    return existing ? { record: existing, created: false } : null;
+  }
+
+  /** Pending deliveries whose next attempt was due before `before` (ms), oldest first. */
+  async overdue(before: number, limit: number): Promise<string[]> {
+    return this.redis.zrangebyscore(this.keys.due(), '-inf', before, 'LIMIT', 0, limit);
+  }
+
+  /** Looks at a pending delivery again no earlier than `at` (ms); its next attempt moves it anyway. */
+  async recheckAt(id: string, at: number): Promise<void> {
+    await this.redis.zadd(this.keys.due(), 'XX', at, id);
+  }
+
+  async dropDue(id: string): Promise<void> {
+    await this.redis.zrem(this.keys.due(), id);
   }
 
   async get(id: string): Promise<DeliveryRecord | null> {
@@ -127,6 +189,8 @@ export class DeliveryStore {
     const tx = this.redis.multi().hset(key, fields).expire(key, this.ttlSeconds);
     if (previous && previous !== record.status) tx.zrem(this.keys.byStatus(previous), record.id);
     tx.zadd(this.keys.byStatus(record.status), Date.parse(record.updated_at), record.id);
+    if (record.status === 'pending') tx.zadd(this.keys.due(), Date.parse(record.next_attempt_at ?? record.updated_at), record.id);
+    else tx.zrem(this.keys.due(), record.id);
     await tx.exec();
   }
 }

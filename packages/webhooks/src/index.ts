@@ -10,4 +10,6 @@ export * from './signer';
 export * from './backoff';
 export * from './deliver';
 export * from './delivery-store';
+export * from './emission-watch';
 export * from './service';
+export * from './sweeper';

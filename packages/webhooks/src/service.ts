@@ -1,12 +1,17 @@
 /**
  * Webhooks end to end, without the queue: turns job status changes (and completed batches) into
  * exactly one delivery per event, runs one delivery attempt for the queue's consumer, and replays
- * dead letters. The queue itself is injected (`enqueue`), so this package needs no bullmq.
+ * dead letters. The queue itself is injected (`queue`), so this package needs no bullmq.
  *
  * Exactly once per event: terminal job statuses are applied once by the store's script, and on
- * top of that each (subject, event) is claimed with `SET NX` before its delivery is created, so a
- * retried stage H or two racing processes never emit twice. The delivery id is the
- * `webhook-id`, the same on every retry and redelivery, so receivers can drop duplicates.
+ * top of that each (subject, event) is claimed in the same Redis script that creates its delivery,
+ * so a retried stage H, two racing processes or a sweeper replaying a job never emit twice, and a
+ * claim never exists without its delivery. The delivery id is the `webhook-id`, the same on every
+ * retry and redelivery, so receivers can drop duplicates.
+ *
+ * Durable: a job is watched from its creation (`EmissionWatch`) until its end has been turned into
+ * deliveries, and a pending delivery is findable by when it is due, so `WebhookSweeper` recovers
+ * what a crash or a failed enqueue left behind.
  */
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
@@ -14,6 +19,7 @@ import type { JobStatus } from '@mpp/schemas';
 import { backoffDelayMs } from './backoff';
 import { attemptDelivery } from './deliver';
 import { DeliveryStore, webhookKeys, type DeliveryRecord } from './delivery-store';
+import { EmissionWatch } from './emission-watch';
 import { batchPayload, JOB_STATUS_EVENTS, jobPayload, type WebhookEventType, type WebhookPayload } from './events';
 import { WebhookSigner } from './signer';
 
@@ -39,14 +45,23 @@ interface LoggerLike {
   error(obj: object, msg: string): void;
 }
 
+/** The delivery queue as far as the service needs it (`WebhookQueue` of @mpp/queue is one). */
+export interface DeliveryQueue {
+  /** Adds a round of attempts for a delivery (`round` 0 first, n for redelivery n); a duplicate add of a live round is ignored. */
+  add(deliveryId: string, round: number): Promise<void>;
+  /** `live` while waiting, delayed or active; `finished` once completed or failed; `missing` when the queue has no such job. */
+  state(deliveryId: string, round: number): Promise<'live' | 'finished' | 'missing'>;
+  /** Removes a finished round so it can be added again. */
+  remove(deliveryId: string, round: number): Promise<void>;
+}
+
 export interface WebhookServiceOptions {
   redis: Redis;
   prefix: string;
   settings: WebhookSettings;
-  jobs: { get(id: string): Promise<{ webhook_url: string | null } | null> };
+  jobs: { get(id: string): Promise<{ webhook_url: string | null; status: JobStatus; updated_at: string } | null> };
   batches: { itemFinished(jobId: string): Promise<{ id: string; webhook_url: string | null } | null> };
-  /** Adds a round of attempts for a delivery to the queue (`round` 0 first, n for redelivery n). */
-  enqueue: (deliveryId: string, round: number) => Promise<void>;
+  queue: DeliveryQueue;
   onOutcome?: (event: WebhookEventType, outcome: DeliveryOutcome) => void;
   logger?: LoggerLike;
 }
@@ -64,42 +79,65 @@ export class WebhookAttemptError extends Error {
 
 export class WebhookService {
   readonly deliveries: DeliveryStore;
+  readonly watch: EmissionWatch;
   private readonly signer?: WebhookSigner;
 
-  constructor(private readonly opts: WebhookServiceOptions) {
+  constructor(readonly opts: WebhookServiceOptions) {
     this.deliveries = new DeliveryStore(opts.redis, webhookKeys(opts.prefix), opts.settings.ttlSeconds);
+    this.watch = new EmissionWatch(opts.redis, opts.prefix, opts.settings);
     if (opts.settings.secret) this.signer = new WebhookSigner(opts.settings.secret);
   }
 
   /** The `JobStore.onStatus` listener. Never throws: a webhook problem must not fail a job. */
   readonly onJobStatus = async (jobId: string, status: JobStatus): Promise<void> => {
     try {
-      const type = JOB_STATUS_EVENTS[status];
-      if (type) {
-        const job = await this.opts.jobs.get(jobId);
-        const url = job?.webhook_url ?? this.opts.settings.defaultUrl;
-        if (url) await this.emit(type, jobId, url, jobPayload(type, jobId, status, this.opts.settings.publicBaseUrl));
-      }
-      if (TERMINAL.includes(status)) {
-        const batch = await this.opts.batches.itemFinished(jobId);
-        const url = batch ? (batch.webhook_url ?? this.opts.settings.defaultUrl) : undefined;
-        if (batch && url) await this.emit('batch.completed', batch.id, url, batchPayload(batch.id, this.opts.settings.publicBaseUrl));
-      }
+      await this.settle(jobId, status);
     } catch (err) {
+      // The job stays watched: the sweeper replays it.
       this.opts.logger?.error({ err, job_id: jobId, status }, 'webhook emission failed');
     }
   };
 
-  /** Creates and enqueues one delivery for (subject, event), once. Returns it, or null if not sent. */
+  /**
+   * Turns one status of a job into its deliveries (its own event; for an end, the batch's when it
+   * completes it) and, for an end, stops watching the job. Idempotent, so the sweeper may replay
+   * it; returns how many deliveries it created; throws, leaving the job watched, when Redis fails.
+   */
+  async settle(jobId: string, status: JobStatus): Promise<number> {
+    let created = 0;
+    const type = JOB_STATUS_EVENTS[status];
+    if (type) {
+      const job = await this.opts.jobs.get(jobId);
+      const url = job?.webhook_url ?? this.opts.settings.defaultUrl;
+      if (url && (await this.emitOnce(type, jobId, url, jobPayload(type, jobId, status, this.opts.settings.publicBaseUrl)))?.created) created++;
+    }
+    if (!TERMINAL.includes(status)) return created;
+    const batch = await this.opts.batches.itemFinished(jobId);
+    const url = batch ? (batch.webhook_url ?? this.opts.settings.defaultUrl) : undefined;
+    if (batch && url && (await this.emitOnce('batch.completed', batch.id, url, batchPayload(batch.id, this.opts.settings.publicBaseUrl)))?.created) created++;
+    await this.watch.forget(jobId);
+    return created;
+  }
+
+  /** Creates and enqueues one delivery for (subject, event), once. Returns it (also when an earlier emission made it), or null if not sent. */
   async emit(type: WebhookEventType, subjectId: string, url: string, payload: WebhookPayload): Promise<DeliveryRecord | null> {
+    return (await this.emitOnce(type, subjectId, url, payload))?.record ?? null;
+  }
+
+  /**
+   * A failed enqueue is logged, not thrown: the delivery is already recorded and due, and the
+   * sweeper adds it to the queue.
+   */
+  private async emitOnce(type: WebhookEventType, subjectId: string, url: string, payload: WebhookPayload): Promise<{ record: DeliveryRecord; created: boolean } | null> {
     if (!this.signer) {
       this.opts.logger?.warn({ type, subject_id: subjectId }, 'WEBHOOK_SECRET is not set: webhook not sent');
       return null;
     }
-    if (!(await this.deliveries.claimEmission(subjectId, type))) return null;
-    const record = await this.deliveries.create({ id: `msg_${randomUUID().replace(/-/g, '')}`, type, subject_id: subjectId, url, body: JSON.stringify(payload) });
-    await this.opts.enqueue(record.id, 0);
-    return record;
+    const made = await this.deliveries.createOnce({ id: `msg_${randomUUID().replace(/-/g, '')}`, type, subject_id: subjectId, url, body: JSON.stringify(payload) });
+    if (made?.created) {
+      await this.opts.queue.add(made.record.id, 0).catch((err: unknown) => this.opts.logger?.error({ err, delivery_id: made.record.id }, 'webhook enqueue failed; the sweeper will add it'));
+    }
+    return made;
   }
 
   /**
@@ -139,7 +177,8 @@ export class WebhookService {
     if (current.status === 'pending') return 'pending';
     const reopened = await this.deliveries.reopen(id);
     if (!reopened) return null;
-    await this.opts.enqueue(id, reopened.redeliveries);
+    // Reopened means due now: should this add fail, the sweeper adds the round.
+    await this.opts.queue.add(id, reopened.redeliveries);
     return reopened;
   }
 

@@ -30,6 +30,8 @@ export async function createJob(deps: ApiDeps, submission: Submission, id: strin
   const { config, store, blobs, queues } = deps;
   const original_ref = await blobs.put(submission.bytes);
   const plan = planFromOptions(submission.options);
+  // Watched before the record exists: no status change of it can happen unwatched.
+  await deps.webhookWatch.watchJob(id, submission.webhook_url);
   const record = await store.create({
     id,
     options: submission.options,

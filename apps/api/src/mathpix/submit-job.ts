@@ -23,6 +23,7 @@ export async function submitImageJob(deps: ApiDeps, bytes: Buffer, options: Pipe
   const id = randomUUID();
   const original_ref = await blobs.put(bytes);
   const plan = planFromOptions(parsed);
+  await deps.webhookWatch.watchJob(id, undefined); // WEBHOOK_DEFAULT_URL may want its events
   await store.create({ id, options: parsed, metadata, original_ref, skipped: plan.skip });
   await blobs.touch(original_ref, config.resultTtlSeconds);
   await deps.deadlines.set(id, parsed.timeout_seconds ?? config.jobTimeoutSeconds);
