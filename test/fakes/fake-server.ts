@@ -13,7 +13,7 @@ export type Fault =
   | { kind: 'hang' }
   /** Answers like `ok`, after `ms`. */
   | { kind: 'slow'; ms: number }
-  /** Answers like `ok` when the test calls `release()` (requests in flight, without a clock). */
+  /** Answered when the test calls `release()` (requests in flight, without a clock): like `ok`, or as the fault given to `release`. */
   | { kind: 'held' }
   | { kind: 'malformed' }
   /** API-specific error body (Mathpix's HTTP-200 errors); `id` picks it. */
@@ -41,8 +41,8 @@ export class FakeApi {
   /** Faults for the next calls, in order; then `defaultFault`. */
   readonly faults: Fault[] = [];
   defaultFault: Fault = { kind: 'ok' };
-  /** Answers of requests held by the `held` fault, sent by `release()`. */
-  private readonly heldAnswers: Array<() => void> = [];
+  /** Requests held by the `held` fault, answered by `release()`. */
+  private readonly heldAnswers: Array<(fault: Fault) => void> = [];
   private server?: http.Server;
   url = '';
 
@@ -64,12 +64,12 @@ export class FakeApi {
         this.calls.push(call);
         const scripted = this.faults.shift() ?? this.defaultFault;
         const delay = scripted.kind === 'slow' ? scripted.ms : 0;
-        const fault: Fault = scripted.kind === 'slow' || scripted.kind === 'held' ? { kind: 'ok' } : scripted;
-        const out = this.handler(call, fault);
         if (scripted.kind === 'held') {
-          this.heldAnswers.push(() => this.respond(res, out));
+          this.heldAnswers.push((fault) => this.respond(res, this.handler(call, fault)));
           return;
         }
+        const fault: Fault = scripted.kind === 'slow' ? { kind: 'ok' } : scripted;
+        const out = this.handler(call, fault);
         if (delay > 0 && out !== 'hang') {
           setTimeout(() => this.respond(res, out), delay);
           return;
@@ -96,9 +96,9 @@ export class FakeApi {
     return this.heldAnswers.length;
   }
 
-  /** Sends the answers of every held request. */
-  release(): void {
-    for (const answer of this.heldAnswers.splice(0)) answer();
+  /** Answers the first `count` held requests (all by default), as `fault` says (default `ok`). */
+  release(fault: Fault = { kind: 'ok' }, count = Infinity): void {
+    for (const answer of this.heldAnswers.splice(0, count)) answer(fault);
   }
 
   /** Scripts the next `n` calls with `fault`. */

@@ -1,8 +1,9 @@
 /**
  * The Mathpix circuit breaker shared by separate worker processes (built `dist/`) through Redis.
  * Each process talks to its own loopback Mathpix fake, so the calls each one makes are counted
- * apart: failures seen by the first process open the breaker, and the second then makes no call
- * at all; after the open timeout exactly `CB_HALF_OPEN_MAX_CALLS` probes reach the fakes across
+ * apart. Both processes run the whole time: while each holds calls in flight, failures seen by the
+ * first open the breaker, and the second, live and mid-job, makes no further call (its retries are
+ * refused); after the open timeout exactly `CB_HALF_OPEN_MAX_CALLS` probes reach the fakes across
  * both processes (the probes are held in flight while every other call is refused); their
  * successes close it. Usage counts every call attempted, failed ones included.
  */
@@ -113,35 +114,51 @@ describe('one circuit breaker for a fleet of worker processes', () => {
   it('opens in one process and keeps the other off the API; half-open admits exactly the probe limit fleet-wide; recovery closes it', async () => {
     const [fake1, fake2] = fakes as [FakeApi, FakeApi];
 
-    // 1. Mathpix answers 503 to the first process: two failed calls (attempt + retry) open the breaker.
-    fake1.defaultFault = { kind: 'status', status: 503 };
-    const first = startWorker(fake1);
-    const job1 = await finished(await submit());
-    expect(job1.result.text.provider).toBe('local');
-    expect(job1.result.text.fallback_reason).toMatch(/^mathpix: mathpix answered HTTP 503/);
-    expect(fake1.calls).toHaveLength(2);
-    // Both failed calls are in the job's usage, though Mathpix's answer was not used.
-    expect(job1.result.usage.calls).toEqual({ mathpix: 2 });
-    expect(await breaker()).toMatchObject({ state: 'open', failure_count: 2 });
-
-    // 2. A second process, started after the first one stopped, only knows the breaker through
-    //    Redis: it makes no call to its (healthy) Mathpix and falls back at once.
-    first.kill('SIGTERM');
-    expect(await stopped(first)).toBe(0);
-    startWorker(fake2);
-    const job2 = await finished(await submit());
-    expect(job2.result.text.provider).toBe('local');
-    expect(job2.result.text.fallback_reason).toMatch(/circuit breaker for mathpix is OPEN/);
-    expect(fake2.calls).toHaveLength(0);
-    expect(job2.result.usage.calls).toEqual({});
-
-    // 3. Both processes up; the open timeout has passed (moved back in Redis rather than waited
-    //    out). Both fakes now hold every answer until released, so probes stay in flight.
+    // 1. Both processes up, each holding its two stage B slots in a Mathpix call (the fakes answer
+    //    only when told): four jobs, two per process, all in flight at once.
+    fake1.defaultFault = { kind: 'held' };
+    fake2.defaultFault = { kind: 'held' };
     startWorker(fake1);
+    startWorker(fake2);
+    const first = await Promise.all([submit(), submit(), submit(), submit()]);
+    await until(() => fake1.held === 2 && fake2.held === 2, 'both processes holding two Mathpix calls');
+
+    // 2. Mathpix fails the first process: one call answers 503, its retry too. Two failures open
+    //    the breaker; the other three calls are still in flight.
+    fake1.defaultFault = { kind: 'status', status: 503 };
+    fake1.release({ kind: 'status', status: 503 }, 1);
+    await until(async () => (await breaker()).state === 'open', 'the breaker to open');
+    expect(await breaker()).toMatchObject({ state: 'open', failure_count: 2 });
+    expect(fake1.calls).toHaveLength(3); // two held, one retry
+    expect(fake2.calls).toHaveLength(2);
+
+    // 3. The second process never saw a failure of its own, yet when its calls now fail it makes
+    //    no further call: the retries are refused by the breaker it shares. So is the first
+    //    process's other job.
+    fake2.release({ kind: 'status', status: 503 });
+    fake1.release({ kind: 'status', status: 503 });
+    const outcomes = await Promise.all(first.map(finished));
+    expect(fake1.calls).toHaveLength(3);
+    expect(fake2.calls).toHaveLength(2);
+    for (const { result } of outcomes) expect(result.text.provider).toBe('local');
+    const reasons = outcomes.map(({ result }) => String(result.text.fallback_reason));
+    expect(reasons.filter((r) => /^mathpix: mathpix answered HTTP 503/.test(r))).toHaveLength(1);
+    expect(reasons.filter((r) => /circuit breaker for mathpix is OPEN/.test(r))).toHaveLength(3);
+    // Every call attempted is in its job's usage, though Mathpix's answer was not used.
+    expect(outcomes.map(({ result }) => result.usage.calls.mathpix).sort()).toEqual([1, 1, 1, 2]);
+
+    // A job taken now, by either process, makes no call at all.
+    const next = await finished(await submit());
+    expect(next.result.text.fallback_reason).toMatch(/circuit breaker for mathpix is OPEN/);
+    expect(next.result.usage.calls).toEqual({});
+    expect(fake1.calls.length + fake2.calls.length).toBe(5);
+
+    // 4. The open timeout has passed (moved back in Redis rather than waited out). Both fakes
+    //    hold every answer until released again, so probes stay in flight.
     fake1.defaultFault = { kind: 'held' };
     fake2.defaultFault = { kind: 'held' };
     const key = `${stack.config.redis.prefix}:breaker:mathpix`;
-    await redis.hset(key, 'opened_at', String(Date.now() - 601_000));
+    await redis.hincrby(key, 'opened_at', -601_000); // the breaker runs on Redis's clock, not ours
     const before = fake1.calls.length + fake2.calls.length;
     const ids = await Promise.all([submit(), submit(), submit(), submit()]);
 
@@ -164,7 +181,7 @@ describe('one circuit breaker for a fleet of worker processes', () => {
       expect(result.text.fallback_reason).toMatch(/circuit breaker for mathpix is OPEN/);
     }
 
-    // 4. The probes succeed: CB_SUCCESS_THRESHOLD (2) successes close the breaker for everyone.
+    // 5. The probes succeed: CB_SUCCESS_THRESHOLD (2) successes close the breaker for everyone.
     fake1.defaultFault = { kind: 'ok' };
     fake2.defaultFault = { kind: 'ok' };
     fake1.release();
