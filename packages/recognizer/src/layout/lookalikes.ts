@@ -8,6 +8,7 @@ import type { Candidate } from '../classify/classifier';
 import { AXIS_EM, type Sym, type Unit, symbolUnit } from './units';
 
 const CLOSE_SCORE = 0.09;
+const SIZELESS = new Set(['open', 'close', 'fence', 'bigop', 'integral']);
 const EM_WEIGHT = 0.3;
 const BASELINE_WEIGHT = 0.4;
 
@@ -36,6 +37,8 @@ function lineReference(u: Unit, units: Unit[]): LineRef | undefined {
 
 function penalty(sym: Sym, cand: Candidate, ref: LineRef): number {
   const meta = cand.template;
+  // Delimiters and big operators come in every size and sit centred on the axis.
+  if (SIZELESS.has(meta.kind)) return 0;
   const span = meta.top - meta.bottom;
   const { box } = sym;
   const em = span >= 0.3 ? box.h / span : ref.em;

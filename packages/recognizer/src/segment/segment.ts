@@ -5,21 +5,18 @@
  * touch (common in print: a superscript fused to its base, two letters kerned together) are split
  * at thin columns when the pieces match clearly better than the whole.
  */
-import { tightBox } from '../classify/crop';
 import type { Candidate } from '../classify/classifier';
 import { unionBox, type Box, type Component } from '../image/components';
 import type { TemplateMeta } from '../templates/template-set';
 import { barsReading, regroupBars } from './bars';
 import { classifyComps, ruleMeta, type SegmentContext, type SymbolHypothesis } from './context';
 import { regroupDots, splitUnderDots } from './dotted';
+import { maybeSplit } from './split';
 import { isHorizontalRule, radicalShape } from './shapes';
 
 export { observe, type SegmentContext, type SymbolHypothesis } from './context';
 
 const GROUP_MATCH = 0.86;
-const SPLIT_GAIN = 0.05;
-/** A component matching this well is one glyph: no split is tried. */
-const NO_SPLIT_ABOVE = 0.9;
 
 /** Median height of ordinary components, converted to an em estimate (x-height ~ 0.55 em of it). */
 export function estimateEm(components: Component[]): number {
@@ -123,43 +120,4 @@ function subsets<T>(items: T[], size: number): T[][] {
     for (const rest of subsets(items.slice(i + 1), size - 1)) out.push([item, ...rest]);
   });
   return out;
-}
-
-/** Splits a poorly matched single component at its thinnest columns, recursively. */
-function maybeSplit(ctx: SegmentContext, hyp: SymbolHypothesis, depth: number): SymbolHypothesis[] {
-  if (hyp.shape || hyp.comps.length !== 1 || depth > 3) return [hyp];
-  const whole = scoreOf(hyp);
-  const { box } = hyp;
-  if (whole >= NO_SPLIT_ABOVE || box.w < 0.5 * box.h || box.w < 6) return [hyp];
-  const id = hyp.comps[0]!;
-  const own = id + 1;
-  const columns: number[] = [];
-  for (let x = box.x; x < box.x + box.w; x++) {
-    let n = 0;
-    for (let y = box.y; y < box.y + box.h; y++) if (ctx.map.labels[y * ctx.map.width + x] === own) n++;
-    columns.push(n);
-  }
-  const cuts: number[] = [];
-  const minPiece = Math.max(2, Math.round(0.15 * box.h));
-  for (let i = minPiece; i <= box.w - minPiece; i++) {
-    const n = columns[i]!;
-    const localMin = n <= (columns[i - 1] ?? Infinity) && n <= (columns[i + 1] ?? Infinity);
-    if (localMin && n <= Math.max(2, 0.35 * box.h)) cuts.push(box.x + i);
-  }
-  let bestPieces: SymbolHypothesis[] | undefined;
-  let bestScore = whole + SPLIT_GAIN;
-  for (const cut of cuts) {
-    const left = tightBox(ctx.map, [id], { x: box.x, y: box.y, w: cut - box.x, h: box.h });
-    const right = tightBox(ctx.map, [id], { x: cut, y: box.y, w: box.x + box.w - cut, h: box.h });
-    if (!left || !right) continue;
-    const l: SymbolHypothesis = { comps: [id], box: left, cands: classifyComps(ctx, [id], left) };
-    const r: SymbolHypothesis = { comps: [id], box: right, cands: classifyComps(ctx, [id], right) };
-    const score = (scoreOf(l) * left.w + scoreOf(r) * right.w) / (left.w + right.w);
-    if (score > bestScore && Math.min(scoreOf(l), scoreOf(r)) > 0.6) {
-      bestScore = score;
-      bestPieces = [l, r];
-    }
-  }
-  if (!bestPieces) return [hyp];
-  return bestPieces.flatMap((p) => maybeSplit(ctx, p, depth + 1));
 }
