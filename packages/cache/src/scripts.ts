@@ -1,14 +1,25 @@
 /** Lua scripts that keep the shared tier's size index consistent with its entries. */
 
 /**
- * recordEntry: indexes a freshly written entry and evicts the oldest entries while the shared tier
- * is above its byte budget (`PIPELINE_CACHE_MAX_SIZE_MB`).
+ * recordEntry: runs once a winner has written its entry. It releases the winner's single-flight
+ * lock, then indexes the entry and evicts the oldest entries while the shared tier is above its
+ * byte budget (`PIPELINE_CACHE_MAX_SIZE_MB`). One round trip for what used to take two, and the
+ * lock goes first, so nothing that fails below can leave waiters blocked until the lock expires.
+ * An entry written under a generation its namespace has since left (cleared while the winner
+ * computed) is unreachable: it is removed instead of indexed.
  * KEYS[1] index zset (member = entry key, score = written-at ms)
  * KEYS[2] sizes hash (entry key -> bytes)   KEYS[3] stats hash (bytes:<ns>, entries:<ns>, bytes)
+ * KEYS[4] generations hash (ns -> generation)   KEYS[5] lock key
  * ARGV[1] entry key  ARGV[2] bytes  ARGV[3] now ms  ARGV[4] max total bytes  ARGV[5] namespace
- * Returns: number of entries evicted.
+ * ARGV[6] generation the entry key was made under  ARGV[7] lock owner token
+ * Returns: number of entries evicted, or -1 when the entry was removed as stale.
  */
 export const RECORD_ENTRY = `
+if redis.call('GET', KEYS[5]) == ARGV[7] then redis.call('DEL', KEYS[5]) end
+if (redis.call('HGET', KEYS[4], ARGV[5]) or '0') ~= ARGV[6] then
+  redis.call('UNLINK', ARGV[1])
+  return -1
+end
 local function forget(key)
   local size = tonumber(redis.call('HGET', KEYS[2], key) or '0')
   local ns = string.match(key, ':(stage_%a):g%d+:') or 'unknown'
@@ -63,7 +74,8 @@ return dropped
 `;
 
 /**
- * releaseLock: deletes a single-flight lock only if this worker still owns it.
+ * releaseLock: deletes a single-flight lock only if this worker still owns it (a winner whose
+ * work failed, or whose entry could not be written).
  * KEYS[1] lock key  ARGV[1] owner token.  Returns 1 released, 0 not the owner.
  */
 export const RELEASE_LOCK = `

@@ -24,6 +24,12 @@ export interface StageCacheOptions {
   prefix: string;
   /** 0 = entries never expire. */
   ttlSeconds: number;
+  /**
+   * How long a provisional entry (an answer of circumstance, such as a provider fallback) lives:
+   * long enough for duplicates in flight to share it, short enough that the next submission asks
+   * the provider again once it is back. Default 60 s, the circuit breaker's default open time.
+   */
+  provisionalTtlSeconds?: number;
   memoryItems: number;
   maxSizeBytes: number;
   /** How often a waiter looks for the winner's entry. */
@@ -33,6 +39,14 @@ export interface StageCacheOptions {
 export interface CacheLookup<T> {
   value: T;
   cached: boolean;
+}
+
+export interface LookupOptions<T> {
+  signal?: AbortSignal;
+  /** How long the winner may hold the lock (the stage's timeout): a crashed winner frees it. */
+  lockTtlMs: number;
+  /** Values kept only `provisionalTtlSeconds`. */
+  provisional?: (value: T) => boolean;
 }
 
 export interface NamespaceStats {
@@ -45,6 +59,14 @@ export interface NamespaceStats {
 interface Envelope<T> {
   value: T;
 }
+
+/** An entry's key with the namespace generation it was made under (read once per lookup). */
+interface EntryKey {
+  key: string;
+  gen: string;
+}
+
+const DEFAULT_PROVISIONAL_TTL_SECONDS = 60;
 
 export class StageCache {
   private readonly shared: Keyv<Envelope<unknown>>;
@@ -65,60 +87,76 @@ export class StageCache {
       this.memory.namespace = undefined;
     }
     const r = opts.redis as Redis & Record<string, unknown>;
-    if (!('mppCacheRecord' in r)) r.defineCommand('mppCacheRecord', { numberOfKeys: 3, lua: RECORD_ENTRY });
+    if (!('mppCacheRecord' in r)) r.defineCommand('mppCacheRecord', { numberOfKeys: 5, lua: RECORD_ENTRY });
     if (!('mppCacheForget' in r)) r.defineCommand('mppCacheForget', { numberOfKeys: 3, lua: FORGET_ENTRIES });
     if (!('mppCacheRelease' in r)) r.defineCommand('mppCacheRelease', { numberOfKeys: 1, lua: RELEASE_LOCK });
-  }
-
-  async get<T>(ns: CacheNamespace, digest: string): Promise<T | undefined> {
-    const key = await this.entryKey(ns, digest);
-    const local = await this.memory?.get(key);
-    if (local) return local.value as T;
-    const found = await this.shared.get(key).catch(() => undefined);
-    if (!found) return undefined;
-    await this.memory?.set(key, found, this.ttlMs());
-    return found.value as T;
-  }
-
-  async set<T>(ns: CacheNamespace, digest: string, value: T): Promise<void> {
-    const key = await this.entryKey(ns, digest);
-    const envelope: Envelope<unknown> = { value };
-    await this.memory?.set(key, envelope, this.ttlMs());
-    const ok = await this.shared.set(key, envelope, this.ttlMs()).catch(() => false);
-    if (!ok) return;
-    const bytes = Buffer.byteLength(JSON.stringify(envelope));
-    await this.cmd('mppCacheRecord', this.k.index, this.k.sizes, this.k.stats, key, String(bytes), String(Date.now()), String(this.opts.maxSizeBytes), ns);
   }
 
   /**
    * The cached value, or `compute()` run by exactly one caller fleet-wide while the others wait
    * for its entry. A winner that fails releases the lock, and the next waiter tries in its place.
+   *
+   * Round trips, each of which waits for a busy event loop: a hit costs the generation read and,
+   * unless the memory tier has it, one GET (its counter is not awaited); a miss adds one for the
+   * miss counter and the lock together, then the entry's SET and one script that records its size
+   * and releases the lock.
    */
-  async getOrCompute<T>(ns: CacheNamespace, digest: string, compute: () => Promise<T>, options: { signal?: AbortSignal; lockTtlMs: number }): Promise<CacheLookup<T>> {
+  async getOrCompute<T>(ns: CacheNamespace, digest: string, compute: () => Promise<T>, options: LookupOptions<T>): Promise<CacheLookup<T>> {
     const lockKey = `${this.base}-lock:${ns}:${digest}`;
-    let counted = false;
-    for (;;) {
-      const hit = await this.get<T>(ns, digest);
+    for (let look = 0; ; look++) {
+      const entry = await this.entryKey(ns, digest);
+      const hit = await this.read<T>(entry.key);
       if (hit !== undefined) {
-        await this.opts.redis.hincrby(this.k.stats, `hits:${ns}`, 1);
+        this.opts.redis.hincrby(this.k.stats, `hits:${ns}`, 1).catch(() => undefined);
         return { value: hit, cached: true };
       }
-      if (!counted) {
-        counted = true;
-        await this.opts.redis.hincrby(this.k.stats, `misses:${ns}`, 1);
-      }
       const token = randomUUID();
-      const locked = await this.opts.redis.set(lockKey, token, 'PX', options.lockTtlMs, 'NX');
-      if (locked === 'OK') {
-        try {
-          const value = await compute();
-          await this.set(ns, digest, value);
-          return { value, cached: false };
-        } finally {
-          await this.cmd('mppCacheRelease', lockKey, token).catch(() => undefined);
-        }
+      // A waiter that wakes to a miss again was counted on its first look.
+      if (await this.countMissAndLock(look === 0 ? ns : undefined, lockKey, token, options.lockTtlMs)) {
+        return { value: await this.computeAndStore(ns, entry, compute, { lockKey, token, provisional: options.provisional }), cached: false };
       }
       await this.waitForRelease(lockKey, options.signal);
+    }
+  }
+
+  private async read<T>(key: string): Promise<T | undefined> {
+    const local = await this.memory?.get(key);
+    if (local) return local.value as T;
+    const found = await this.shared.get(key, { raw: true }).catch(() => undefined);
+    if (!found?.value) return undefined;
+    // The memory copy expires with the shared entry (a provisional one too).
+    const left = typeof found.expires === 'number' ? found.expires - Date.now() : undefined;
+    if (left === undefined || left > 0) await this.memory?.set(key, found.value, left);
+    return found.value.value as T;
+  }
+
+  /** One round trip: the miss counter (when `ns` is given) and the lock's SET NX, pipelined. */
+  private async countMissAndLock(ns: CacheNamespace | undefined, lockKey: string, token: string, lockTtlMs: number): Promise<boolean> {
+    const batch = this.opts.redis.pipeline();
+    if (ns) batch.hincrby(this.k.stats, `misses:${ns}`, 1);
+    batch.set(lockKey, token, 'PX', lockTtlMs, 'NX');
+    const replies = (await batch.exec()) ?? [];
+    const [err, locked] = replies[replies.length - 1] ?? [new Error('cache lock: no reply')];
+    if (err) throw err;
+    return locked === 'OK';
+  }
+
+  private async computeAndStore<T>(ns: CacheNamespace, entry: EntryKey, compute: () => Promise<T>, lock: { lockKey: string; token: string; provisional?: (value: T) => boolean }): Promise<T> {
+    let released = false;
+    try {
+      const value = await compute();
+      const envelope: Envelope<unknown> = { value };
+      const ttl = this.ttlMs(lock.provisional?.(value) ?? false);
+      await this.memory?.set(entry.key, envelope, ttl);
+      if (await this.shared.set(entry.key, envelope, ttl).catch(() => false)) {
+        const bytes = Buffer.byteLength(JSON.stringify(envelope));
+        const args = [this.k.index, this.k.sizes, this.k.stats, this.k.gen, lock.lockKey, entry.key, String(bytes), String(Date.now()), String(this.opts.maxSizeBytes), ns, entry.gen, lock.token];
+        // An index that cannot be updated costs the size accounting, never the stage.
+        released = await this.cmd('mppCacheRecord', ...args).then(() => true, () => false);
+      }
+      return value;
+    } finally {
+      if (!released) await this.cmd('mppCacheRelease', lock.lockKey, lock.token).catch(() => undefined);
     }
   }
 
@@ -169,13 +207,17 @@ export class StageCache {
     await this.sharedStore.disconnect().catch(() => undefined);
   }
 
-  private async entryKey(ns: CacheNamespace, digest: string): Promise<string> {
+  private async entryKey(ns: CacheNamespace, digest: string): Promise<EntryKey> {
     const gen = (await this.opts.redis.hget(this.k.gen, ns)) ?? '0';
-    return `${this.base}:${ns}:g${gen}:${digest}`;
+    return { key: `${this.base}:${ns}:g${gen}:${digest}`, gen };
   }
 
-  private ttlMs(): number | undefined {
-    return this.opts.ttlSeconds > 0 ? this.opts.ttlSeconds * 1000 : undefined;
+  /** Milliseconds an entry lives (undefined: for ever); provisional entries never outlive their short TTL. */
+  private ttlMs(provisional: boolean): number | undefined {
+    const ttl = this.opts.ttlSeconds > 0 ? this.opts.ttlSeconds * 1000 : undefined;
+    if (!provisional) return ttl;
+    const short = (this.opts.provisionalTtlSeconds ?? DEFAULT_PROVISIONAL_TTL_SECONDS) * 1000;
+    return ttl === undefined ? short : Math.min(ttl, short);
   }
 
   private async waitForRelease(lockKey: string, signal?: AbortSignal): Promise<void> {

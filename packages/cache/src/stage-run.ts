@@ -1,6 +1,6 @@
 /** Runs one stage through the cache: a hit is reported as stage status `cached`. */
 import { STAGE_CATALOG } from '@mpp/schemas';
-import { CACHEABLE_STAGES, namespaceOf, stageCacheKey, type ProviderIdentity, type StageCacheKeyInput } from './cache-key';
+import { CACHED_STAGES, namespaceOf, stageCacheKey, type ProviderIdentity, type StageCacheKeyInput } from './cache-key';
 import type { StageCache } from './stage-cache';
 
 export interface StageRunCache {
@@ -13,12 +13,21 @@ export interface CachedStageRun<T> {
   status: 'completed' | 'cached';
 }
 
-/** Provider objects may carry a `version`; the name alone identifies the others. */
+/** A provider's `version` says what changes its answers (model, endpoint, engine versions); the name alone identifies the others. */
 export function providerIdentities(providers: readonly { name: string }[]): ProviderIdentity[] {
   return providers.map((p) => {
     const version = (p as { version?: unknown }).version;
     return typeof version === 'string' ? { name: p.name, version } : { name: p.name };
   });
+}
+
+/**
+ * An output that carries `fallback_reason` is an answer of circumstance: the provider it should
+ * have come from was down or refused. It is cached provisionally (`provisionalTtlSeconds`), so
+ * duplicates in flight share it but the outage does not outlive the breaker in the cache.
+ */
+export function isFallbackOutput(output: unknown): boolean {
+  return typeof (output as { fallback_reason?: unknown } | null)?.fallback_reason === 'string';
 }
 
 export async function runStageCached<T>(
@@ -27,8 +36,9 @@ export async function runStageCached<T>(
   run: () => Promise<T>,
   signal: AbortSignal,
 ): Promise<CachedStageRun<T>> {
-  if (!cache || !CACHEABLE_STAGES.includes(key.stage)) return { output: await run(), status: 'completed' };
+  if (!cache || !CACHED_STAGES.includes(key.stage)) return { output: await run(), status: 'completed' };
   const digest = stageCacheKey({ ...key, pipelineVersion: cache.pipelineVersion });
-  const { value, cached } = await cache.cache.getOrCompute(namespaceOf(key.stage), digest, run, { signal, lockTtlMs: STAGE_CATALOG[key.stage].timeoutMs });
+  const lookup = { signal, lockTtlMs: STAGE_CATALOG[key.stage].timeoutMs, provisional: isFallbackOutput };
+  const { value, cached } = await cache.cache.getOrCompute(namespaceOf(key.stage), digest, run, lookup);
   return { output: value, status: cached ? 'cached' : 'completed' };
 }

@@ -11,6 +11,7 @@ import Anthropic from '@anthropic-ai/sdk';
 import { ProviderError, ProviderUnauthorizedError, type ResilientCaller } from '@mpp/resilience';
 import { annotateActiveSpan } from '@mpp/telemetry';
 import { prepareLlmImage } from '../image-payload';
+import { apiProviderVersion } from '../../provider-version';
 import { tokenUsage, type TokenPrices } from '../usage';
 import { parseVisionAnswer, parseVisionObject, VISION_REPORT_TOOL, VISION_RESPONSE_JSON_SCHEMA, visionPrompt, type ExternalVisionResult } from '../vision-answer';
 
@@ -37,6 +38,11 @@ export class AnthropicVisionProvider {
     private readonly caller: ResilientCaller,
   ) {
     this.client = new Anthropic({ apiKey: opts.apiKey, ...(opts.baseUrl ? { baseURL: opts.baseUrl } : {}), maxRetries: 0, timeout: opts.timeoutMs + 1000 });
+  }
+
+  /** What changes this provider's answers besides its name: the model and the endpoint (provider-version.ts). */
+  get version(): string {
+    return apiProviderVersion(this.opts.baseUrl ?? 'https://api.anthropic.com', this.opts.model);
   }
 
   async analyse(image: Buffer, opts: { signal: AbortSignal }): Promise<ExternalVisionResult> {

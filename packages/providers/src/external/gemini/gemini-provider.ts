@@ -6,6 +6,7 @@
 
 import { ProviderError, ProviderUnauthorizedError, type ResilientCaller } from '@mpp/resilience';
 import { prepareLlmImage } from '../image-payload';
+import { apiProviderVersion } from '../../provider-version';
 import { tokenUsage, type TokenPrices } from '../usage';
 import { parseVisionAnswer, VISION_RESPONSE_JSON_SCHEMA, visionPrompt, type ExternalVisionResult } from '../vision-answer';
 
@@ -35,6 +36,11 @@ export class GeminiVisionProvider {
     // (jest's vm) do not expose; our timeout bounds every call anyway.
     const ownFetch = (input: Parameters<typeof fetch>[0], init?: Parameters<typeof fetch>[1]) => fetch(input, init);
     this.client = new GoogleGenAI({ apiKey: opts.apiKey, httpOptions: { ...(opts.baseUrl ? { baseUrl: opts.baseUrl } : {}), timeout: opts.timeoutMs + 1000, fetch: ownFetch } });
+  }
+
+  /** What changes this provider's answers besides its name: the model and the endpoint (provider-version.ts). */
+  get version(): string {
+    return apiProviderVersion(this.opts.baseUrl ?? 'https://generativelanguage.googleapis.com', this.opts.model);
   }
 
   async analyse(image: Buffer, opts: { signal: AbortSignal }): Promise<ExternalVisionResult> {

@@ -5,6 +5,7 @@
  */
 import { ProviderError, ProviderUnauthorizedError, RateLimitedError, parseRetryAfter } from '@mpp/resilience';
 import { annotateActiveSpan } from '@mpp/telemetry';
+import { apiProviderVersion } from '../../provider-version';
 import { MathpixResponse } from './mathpix-wire';
 
 /** Error ids worth another try: the service hiccupped or asks us to slow down. */
@@ -20,6 +21,11 @@ export interface MathpixClientOptions {
 
 export class MathpixClient {
   constructor(private readonly opts: MathpixClientOptions) {}
+
+  /** The endpoint answers come from (`MATHPIX_API_URL`), for the stage cache's key; no credential. */
+  get version(): string {
+    return apiProviderVersion(this.opts.baseUrl);
+  }
 
   async text(image: Buffer, mediaType: string, signal: AbortSignal): Promise<MathpixResponse> {
     const url = new URL('/v3/text', this.opts.baseUrl.endsWith('/') ? this.opts.baseUrl : `${this.opts.baseUrl}/`);

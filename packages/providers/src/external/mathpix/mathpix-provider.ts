@@ -14,6 +14,11 @@ export class MathpixTextProvider {
     private readonly perCallUsd: number,
   ) {}
 
+  /** What changes this provider's answers besides its name (provider-version.ts). */
+  get version(): string {
+    return this.client.version;
+  }
+
   async parse(image: Buffer, opts: { signal: AbortSignal }): Promise<MathpixTextResult> {
     const mediaType = mediaTypeOf(image) ?? 'image/png';
     const answer = await this.caller.call((signal) => this.client.text(image, mediaType, signal), opts.signal);

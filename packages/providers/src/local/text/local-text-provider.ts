@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { BBox, type TextParseOutput } from '@mpp/schemas';
 import { sharedTesseractEngine, type OcrEngine, type OcrLine, type OcrWord } from '../tesseract-engine';
+import { localProviderVersion } from '../../provider-version';
 import { assembleText } from './assemble';
 import type { FormulaReader } from './formula-reader';
 import { assignWordRoles } from './layout';
@@ -65,6 +66,11 @@ export class LocalTextProvider {
     private readonly engine: OcrEngine = sharedTesseractEngine(),
     private readonly formulas?: FormulaReader,
   ) {}
+
+  /** What changes this provider's answers besides its name: engine, data and recogniser versions (provider-version.ts). */
+  get version(): string {
+    return localProviderVersion(this.formulas);
+  }
 
   async parse(image: Buffer, opts: LocalTextCallOptions): Promise<LocalTextResult> {
     opts.signal.throwIfAborted();

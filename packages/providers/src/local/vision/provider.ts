@@ -8,6 +8,7 @@
  * import the stages package (stages depend on providers, never the other way round).
  */
 import type { BBox, Region, VisionParseOutput } from '@mpp/schemas';
+import { localProviderVersion } from '../../provider-version';
 import { withSignal, type OcrEngine } from '../tesseract-engine';
 import { labelComponents } from './components';
 import { analyseDiagram, ElementIds, type DiagramAnalysis } from './diagram';
@@ -35,6 +36,8 @@ const mean = (values: number[]): number | undefined => (values.length ? values.r
 
 export class LocalVisionProvider {
   readonly name = 'local';
+  /** What changes this provider's answers besides its name: engine and data versions (provider-version.ts). */
+  readonly version = localProviderVersion();
 
   /** `ocr` reads diagram labels only; in production pass `sharedTesseractEngine()`. */
   constructor(private readonly ocr: OcrEngine) {}

@@ -1,0 +1,184 @@
+/**
+ * StageCache against the real Redis: what a lookup costs in round trips (each one waits for a
+ * busy event loop under load), single flight across two "workers" (two connections, two caches),
+ * provisional entries, clears racing a winner, and counters that never cost a lookup.
+ */
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { StageCache, type StageCacheOptions } from '@mpp/cache';
+import { startRoundTripProxy, type RoundTripProxy } from './support/round-trip-proxy';
+
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const prefix = `test-cache-${randomUUID().slice(0, 8)}`;
+const admin = new Redis(REDIS_URL);
+const opened: Array<{ cache: StageCache; redis: Redis }> = [];
+let proxy: RoundTripProxy;
+
+beforeAll(async () => {
+  proxy = await startRoundTripProxy(REDIS_URL);
+});
+
+afterAll(async () => {
+  for (const { cache, redis } of opened) {
+    await cache.close();
+    redis.disconnect();
+  }
+  await proxy.close();
+  const keys = await admin.keys(`${prefix}:*`);
+  if (keys.length) await admin.del(...keys);
+  admin.disconnect();
+});
+
+/** One worker's cache: its own connections, through the counting proxy unless `direct`. */
+function workerCache(overrides: Partial<StageCacheOptions> = {}, direct = false): StageCache {
+  const url = direct ? REDIS_URL : proxy.url;
+  const redis = new Redis(url);
+  const cache = new StageCache({ redis, redisUrl: url, prefix, ttlSeconds: 3600, memoryItems: 100, maxSizeBytes: 10 * 1024 * 1024, pollMs: 10, ...overrides });
+  opened.push({ cache, redis });
+  return cache;
+}
+
+const digest = () => randomUUID().replace(/-/g, '');
+const LOCK = { lockTtlMs: 10_000 };
+const settle = () => new Promise((resolve) => setTimeout(resolve, 50));
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Resolves `seen` once `mark` is called: a winner says it holds the lock and is computing. */
+function started(): { seen: Promise<void>; mark(): void } {
+  let mark!: () => void;
+  const seen = new Promise<void>((resolve) => (mark = resolve));
+  return { seen, mark };
+}
+
+/** Round trips of one call, after the connections are up and the scripts are loaded. */
+async function roundTrips(run: () => Promise<unknown>): Promise<number> {
+  await settle();
+  proxy.reset();
+  await run();
+  await settle();
+  return proxy.count();
+}
+
+describe('what a lookup costs in round trips', () => {
+  let cache: StageCache;
+  let withMemory: StageCache;
+  beforeAll(async () => {
+    cache = workerCache({ memoryItems: 0 });
+    withMemory = workerCache();
+    // Connect both clients and load the scripts (a first EVALSHA may answer NOSCRIPT).
+    for (const c of [cache, withMemory]) await c.getOrCompute('stage_b', digest(), async () => 'warm', LOCK);
+  });
+
+  it('a miss costs five: generation, GET, the miss counter with the lock, the SET, and one script that records the entry and releases the lock', async () => {
+    let computed = 0;
+    expect(await roundTrips(() => cache.getOrCompute('stage_b', digest(), async () => ++computed, LOCK))).toBe(5);
+    expect(computed).toBe(1);
+  });
+
+  it('a hit costs the generation and a GET, or only the generation from the memory tier, plus the hit counter', async () => {
+    const d = digest();
+    await cache.getOrCompute('stage_c', d, async () => 'answer', LOCK);
+    expect(await roundTrips(() => cache.getOrCompute('stage_c', d, async () => 'again', LOCK))).toBe(3);
+
+    await withMemory.getOrCompute('stage_c', d, async () => 'again', LOCK); // copies it into memory
+    expect(await roundTrips(() => withMemory.getOrCompute('stage_c', d, async () => 'again', LOCK))).toBe(2);
+  });
+
+  it('does not wait for the hit counter', async () => {
+    const d = digest();
+    await cache.getOrCompute('stage_f', d, async () => 'answer', LOCK);
+    const release = proxy.holdReplies(/hits:stage_f/);
+    try {
+      // Were the counter awaited, this would wait for the held reply and the test would time out.
+      await expect(cache.getOrCompute('stage_f', d, async () => 'again', LOCK)).resolves.toEqual({ value: 'answer', cached: true });
+    } finally {
+      release();
+    }
+  });
+});
+
+describe('single flight across workers', () => {
+  it('computes once while the other worker waits for the entry', async () => {
+    const [a, b] = [workerCache({}, true), workerCache({}, true)];
+    const d = digest();
+    let computed = 0;
+    const winner = started();
+    const slow = async () => (computed++, winner.mark(), await sleep(150), 'worked');
+    const first = a.getOrCompute('stage_b', d, slow, LOCK);
+    await winner.seen; // b looks while a holds the lock
+    const second = await b.getOrCompute('stage_b', d, slow, LOCK);
+    expect(computed).toBe(1);
+    expect([await first, second]).toEqual([{ value: 'worked', cached: false }, { value: 'worked', cached: true }]);
+  });
+
+  it('hands the work to a waiter when the winner fails', async () => {
+    const [a, b] = [workerCache({}, true), workerCache({}, true)];
+    const d = digest();
+    const winner = started();
+    const failing = a.getOrCompute('stage_b', d, async () => (winner.mark(), await sleep(100), Promise.reject(new Error('provider down'))), LOCK);
+    await winner.seen;
+    const waiting = b.getOrCompute('stage_b', d, async () => 'second try', LOCK);
+    await expect(failing).rejects.toThrow('provider down');
+    await expect(waiting).resolves.toEqual({ value: 'second try', cached: false });
+  });
+
+  it('drops the entry of a winner whose namespace was cleared while it computed', async () => {
+    const [a, b] = [workerCache({}, true), workerCache({}, true)];
+    const d = digest();
+    await a.getOrCompute('stage_d', d, async () => (await b.invalidateNamespace('stage_d'), 'computed before the clear'), LOCK);
+    expect((await b.getOrCompute('stage_d', d, async () => 'computed after the clear', LOCK)).value).toBe('computed after the clear');
+    expect((await a.stats()).stage_d.entries).toBe(1); // the later entry only
+  });
+});
+
+describe('entry lifetimes', () => {
+  it('keeps provisional values only provisionalTtlSeconds, in both tiers', async () => {
+    const writer = workerCache({ provisionalTtlSeconds: 0.3 }, true);
+    const reader = workerCache({ memoryItems: 0 }, true);
+    const d = digest();
+    const provisional = (v: string) => v.startsWith('fallback');
+    await writer.getOrCompute('stage_b', d, async () => 'fallback answer', { ...LOCK, provisional });
+    expect(await reader.getOrCompute('stage_b', d, async () => 'x', LOCK)).toEqual({ value: 'fallback answer', cached: true });
+    expect(await writer.getOrCompute('stage_b', d, async () => 'x', LOCK)).toEqual({ value: 'fallback answer', cached: true });
+    await sleep(400);
+    expect(await writer.getOrCompute('stage_b', d, async () => 'provider answer', { ...LOCK, provisional })).toEqual({ value: 'provider answer', cached: false });
+    await sleep(400);
+    expect(await reader.getOrCompute('stage_b', d, async () => 'x', LOCK)).toEqual({ value: 'provider answer', cached: true });
+  });
+
+  it('PIPELINE_CACHE_TTL=0 keeps entries for ever, except provisional ones', async () => {
+    const forever = workerCache({ ttlSeconds: 0 }, true);
+    const [kept, brief] = [digest(), digest()];
+    await forever.getOrCompute('stage_c', kept, async () => 'kept', LOCK);
+    await forever.getOrCompute('stage_c', brief, async () => 'brief', { ...LOCK, provisional: () => true });
+    const [keptKey] = await admin.keys(`${prefix}:cache:stage_c:g*:${kept}`);
+    const [briefKey] = await admin.keys(`${prefix}:cache:stage_c:g*:${brief}`);
+    expect(await admin.pttl(keptKey!)).toBe(-1);
+    expect(await admin.pttl(briefKey!)).toBeGreaterThan(0);
+    expect(await admin.pttl(briefKey!)).toBeLessThanOrEqual(60_000);
+  });
+});
+
+describe('counters', () => {
+  it('a broken stats hash costs the counts, never the lookup, the lock or an unhandled rejection', async () => {
+    const statsPrefix = `${prefix}-broken`;
+    await admin.set(`${statsPrefix}:cache-stats`, 'not a hash'); // every HINCRBY on it fails with WRONGTYPE
+    const rejections: unknown[] = [];
+    const onRejection = (reason: unknown) => rejections.push(reason);
+    process.on('unhandledRejection', onRejection);
+    try {
+      const a = workerCache({ prefix: statsPrefix }, true);
+      const b = workerCache({ prefix: statsPrefix, memoryItems: 0 }, true);
+      const d = digest();
+      expect(await a.getOrCompute('stage_b', d, async () => 'answer', LOCK)).toEqual({ value: 'answer', cached: false });
+      expect(await admin.exists(`${statsPrefix}:cache-lock:stage_b:${d}`)).toBe(0);
+      expect(await b.getOrCompute('stage_b', d, async () => 'again', LOCK)).toEqual({ value: 'answer', cached: true });
+      await settle();
+      expect(rejections).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onRejection);
+      const keys = await admin.keys(`${statsPrefix}:*`);
+      if (keys.length) await admin.del(...keys);
+    }
+  });
+});

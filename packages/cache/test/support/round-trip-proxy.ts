@@ -1,0 +1,72 @@
+/**
+ * A TCP proxy in front of the real Redis that counts round trips: on each connection, client bytes
+ * that arrive while no reply is pending start a new round trip, so pipelined commands count once
+ * and every awaited command counts on its own. Under load each round trip waits for a busy event
+ * loop, so this count is what a lookup costs in wall time, measured without a clock.
+ * `holdReplies` withholds the answers to a command (and, Redis answering in order, every later
+ * one on its connection), which tells a command that is awaited from one that is not.
+ */
+import net from 'node:net';
+import type { AddressInfo } from 'node:net';
+
+export interface RoundTripProxy {
+  /** `redis://127.0.0.1:<port>` of the proxy. */
+  url: string;
+  /** Round trips since the last `reset`, over every connection. */
+  count(): number;
+  reset(): void;
+  /** From the first request matching `pattern` on, replies on that connection wait for the returned release. */
+  holdReplies(pattern: RegExp): () => void;
+  close(): Promise<void>;
+}
+
+export async function startRoundTripProxy(redisUrl: string): Promise<RoundTripProxy> {
+  const target = new URL(redisUrl);
+  let trips = 0;
+  let hold: { pattern: RegExp; held: Array<() => void>; released: boolean } | undefined;
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((client) => {
+    const upstream = net.connect(Number(target.port || 6379), target.hostname);
+    let replyPending = false;
+    let holding: typeof hold;
+    client.on('data', (chunk: Buffer) => {
+      if (!replyPending) trips++;
+      replyPending = true;
+      if (hold && !hold.released && hold.pattern.test(chunk.toString('latin1'))) holding = hold;
+      upstream.write(chunk);
+    });
+    upstream.on('data', (chunk: Buffer) => {
+      const forward = () => {
+        replyPending = false;
+        client.write(chunk);
+      };
+      if (holding && !holding.released) holding.held.push(forward);
+      else forward();
+    });
+    for (const [a, b] of [[client, upstream], [upstream, client]] as const) {
+      sockets.add(a);
+      a.on('close', () => (sockets.delete(a), b.destroy()));
+      a.on('error', () => b.destroy());
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `redis://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    count: () => trips,
+    reset: () => {
+      trips = 0;
+    },
+    holdReplies: (pattern) => {
+      const current = { pattern, held: [] as Array<() => void>, released: false };
+      hold = current;
+      return () => {
+        current.released = true;
+        for (const forward of current.held.splice(0)) forward();
+      };
+    },
+    close: async () => {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
