@@ -35,7 +35,14 @@ describe('tracing a job from the HTTP request through every stage', () => {
     expect(res.status).toBe(202);
     jobId = ((await res.json()) as { id: string }).id;
     jobStatus = (await waitForJob(stack.baseUrl, jobId)).status as string;
-    await tracing.flush();
+    // The last stage completes the job from inside its BullMQ process span, which ends just after.
+    const deadline = Date.now() + 10_000;
+    do {
+      await tracing.flush();
+      const consumers = exporter.getFinishedSpans().filter((s) => s.kind === SpanKind.CONSUMER);
+      if (STAGES.every((st) => consumers.some((s) => s.name.startsWith(`process stage-${st.toLowerCase()}-`)))) break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    } while (Date.now() < deadline);
   });
 
   afterAll(async () => {

@@ -1,9 +1,10 @@
 /**
- * Wires a queued stage run to its stage function: reloads the job and its upstream outputs from
- * the store (payloads carry ids only), builds the stage's context, runs it and validates what it
- * returns against the stage's schema before anything downstream sees it.
+ * Wires a queued stage run to its stage function: takes the job record and upstream outputs the
+ * host read when it recorded the attempt (payloads carry ids only), builds the stage's context,
+ * runs it and validates what it returns against the stage's schema before anything downstream
+ * sees it.
  */
-import { PipelineOptions, STAGE_CATALOG, STAGE_OUTPUT_SCHEMAS, type StageId } from '@mpp/schemas';
+import { PipelineOptions, STAGE_OUTPUT_SCHEMAS } from '@mpp/schemas';
 import type { StageRunner, StageRunOutcome } from '@mpp/queue';
 import type { BlobStore, JobStore } from '@mpp/store';
 import type { StageContext, StageHandlers, StageProviders, StageSettings } from '@mpp/stages';
@@ -16,17 +17,8 @@ export interface StageRunnerDeps {
   handlers: StageHandlers;
   providers: StageProviders;
   settings: StageSettings;
-  /** Stage results cache (B-F); hits are reported as stage status `cached`. */
+  /** Stage results cache (the stages in CACHED_STAGES); hits are reported as stage status `cached`. */
   cache?: StageRunCache;
-}
-
-export class JobGoneError extends Error {
-  readonly code = 'job_not_found';
-  readonly retryable = false;
-  constructor(jobId: string) {
-    super(`job ${jobId} no longer exists (expired or deleted)`);
-    this.name = 'JobGoneError';
-  }
 }
 
 function rateLimitBudget(settings: StageSettings, waitedMs = 0): { rateLimitBudgetMs?: number } {
@@ -36,12 +28,10 @@ function rateLimitBudget(settings: StageSettings, waitedMs = 0): { rateLimitBudg
 
 export function createStageRunner(deps: StageRunnerDeps): StageRunner {
   const { store, blobs, handlers } = deps;
-  return async ({ jobId, stage, signal, logger }): Promise<StageRunOutcome> => {
-    const record = await store.get(jobId);
-    if (!record) throw new JobGoneError(jobId);
+  return async ({ jobId, stage, signal, logger, started }): Promise<StageRunOutcome> => {
+    // The record and the inputs were read with the attempt's start (one round trip, see startStage).
+    const { record, outputs: upstream } = started;
     const options = PipelineOptions.parse(record.options);
-    const needs: readonly StageId[] = STAGE_CATALOG[stage].needs;
-    const upstream = await store.getOutputs(jobId, needs);
     let image: Promise<Buffer> | undefined;
     const ctx: StageContext = {
       job: { id: record.id, created_at: record.created_at, metadata: record.metadata },
@@ -70,16 +60,21 @@ export function createStageRunner(deps: StageRunnerDeps): StageRunner {
     const meter = new UsageMeter();
     const run = async () => STAGE_OUTPUT_SCHEMAS[stage].parse(await withUsageMeter(meter, () => handler(input, ctx)));
     const providers = { text: providerIdentities(deps.providers.text), vision: providerIdentities(deps.providers.vision) };
+    // Keyed on what the stage actually reads: its upstream outputs, not only the image they came from.
+    const key = { stage, inputs: upstream, originalRef: record.original_ref, options, settings: deps.settings, providers };
     let ran: Awaited<ReturnType<typeof runStageCached>>;
     try {
-      ran = await runStageCached(deps.cache, { stage, imageRef: record.original_ref, options, settings: deps.settings, providers }, run, signal);
+      ran = await runStageCached(deps.cache, key, run, signal);
     } catch (err) {
       const spent = meter.toUsage();
       if (spent) await store.addCarriedUsage(jobId, stage, spent).catch(() => undefined);
       throw err;
     }
-    const carried = await store.takeCarriedUsage(jobId, stage);
-    if (carried) meter.add(carried);
+    // Usage that earlier attempts carried over was read at the start; now the output includes it.
+    if (started.carriedUsage) {
+      meter.add(started.carriedUsage);
+      await store.clearCarriedUsage(jobId, stage);
+    }
     const usage = meter.toUsage();
     const { usage: _answerUsage, ...rest } = ran.output as { usage?: unknown };
     return { output: STAGE_OUTPUT_SCHEMAS[stage].parse(usage ? { ...rest, usage } : rest), status: ran.status };

@@ -6,7 +6,7 @@
 import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { jobConfidence, STAGE_CATALOG, STAGE_DONE, STAGE_IDS, STAGE_NAMES, type StageId } from '@mpp/schemas';
-import type { JobStore } from '@mpp/store';
+import type { JobRecord, JobStore, StartedStage } from '@mpp/store';
 import { withSpan, type Logger, type PipelineMetrics } from '@mpp/telemetry';
 import { describeStageError, JobCancelledError, StageTimeoutError } from './errors';
 import type { StageJobData } from './flow';
@@ -23,6 +23,8 @@ export interface StageRunRequest {
   attempt: number;
   signal: AbortSignal;
   logger: Logger;
+  /** The job record, the stage's inputs and carried usage, read when the attempt was recorded. */
+  started: StartedStage;
 }
 
 export interface StageRunOutcome {
@@ -136,38 +138,43 @@ export class StageWorkerHost {
       runs.delete(controller);
       if (runs.size === 0 && this.runsByJob.get(jobId) === runs) this.runsByJob.delete(jobId);
     };
-    const isStarted = await store.stageStarted(jobId, stage, attempt).catch((err: unknown) => {
+    const spec = STAGE_CATALOG[stage];
+    // One round trip records the attempt and reads what the run needs (record, inputs, usage).
+    const started = await store.startStage(jobId, stage, attempt, spec.needs).catch((err: unknown) => {
       unregister();
       throw err;
     });
-    if (!isStarted) {
+    if (!started) {
       unregister();
       logger.info('job already ended; stage not run');
       return { provider: 'none' };
     }
-    const spec = STAGE_CATALOG[stage];
     const timer = setTimeout(() => controller.abort(new StageTimeoutError(stage, spec.timeoutMs)), spec.timeoutMs);
     const onBullAbort = () => controller.abort(bullSignal?.reason);
     bullSignal?.addEventListener('abort', onBullAbort, { once: true });
     this.active++;
     metrics?.activeWorkers.inc();
-    const started = performance.now();
+    const startedAt = performance.now();
     try {
       // A span per stage attempt, a child of BullMQ's `process` span (itself a child of the span
       // that enqueued the job), so the job's trace shows each stage with its job id and outcome.
       const spanAttributes = { 'mpp.job_id': jobId, 'mpp.stage': stage, 'mpp.stage_name': STAGE_NAMES[stage], 'mpp.attempt': attempt };
-      const run = () => raceAbort(this.opts.run({ jobId, stage, attempt, signal: controller.signal, logger }), controller.signal);
+      const run = () => raceAbort(this.opts.run({ jobId, stage, attempt, signal: controller.signal, logger, started }), controller.signal);
       const outcome = await withSpan(`stage ${stage} ${STAGE_NAMES[stage]}`, { attributes: spanAttributes }, run);
-      if ((await store.stageCompleted(jobId, stage, outcome.output, outcome.status ?? 'completed')) !== 'applied') {
+      // A root of the flow reads the record back with the change, to see whether the job is done.
+      const done = job.data.final
+        ? await store.completeStage(jobId, stage, outcome.output, outcome.status ?? 'completed', CONFIDENCE_INPUTS)
+        : { outcome: await store.stageCompleted(jobId, stage, outcome.output, outcome.status ?? 'completed') };
+      if (done.outcome !== 'applied') {
         // Cancelled (or failed elsewhere) while this stage ran: nothing downstream may start.
         logger.info('job ended while the stage ran; its output is dropped');
         return { provider: outcome.output.provider };
       }
       await this.opts.gate?.afterStage(jobId, stage, outcome.output);
-      metrics?.processingSeconds.observe({ stage: STAGE_NAMES[stage] }, (performance.now() - started) / 1000);
+      metrics?.processingSeconds.observe({ stage: STAGE_NAMES[stage] }, (performance.now() - startedAt) / 1000);
       metrics?.stageOutcomes.inc({ stage: STAGE_NAMES[stage], status: outcome.status ?? 'completed' });
-      if (stage === 'A') await this.startPhaseTwo(jobId);
-      if (job.data.final) await this.completeIfDone(jobId, logger);
+      if (stage === 'A') await this.startPhaseTwo(jobId, started.record);
+      if ('record' in done && done.record) await this.completeIfDone(done.record, done.outputs ?? {}, logger);
       return { provider: outcome.output.provider };
     } catch (err) {
       if (controller.signal.reason instanceof JobCancelledError) {
@@ -214,21 +221,23 @@ export class StageWorkerHost {
     throw new DelayedError();
   }
 
-  private async startPhaseTwo(jobId: string): Promise<void> {
-    const record = await this.opts.store.get(jobId);
-    if (!record) return;
+  /** After A: the rest of the flow, from the options A's attempt read (the record's options never change). */
+  private async startPhaseTwo(jobId: string, record: JobRecord): Promise<void> {
     const added = await this.opts.queues.addPhaseTwo(jobId, planFromOptions(record.options));
     await Promise.all(added.filter((s) => s === 'B' || s === 'C').map((s) => this.opts.store.stageQueued(jobId, s)));
   }
 
-  /** Completes the job when every stage is done; a root that finishes early leaves it to the last. */
-  private async completeIfDone(jobId: string, logger: Logger): Promise<void> {
-    const record = await this.opts.store.get(jobId);
-    if (!record || !STAGE_IDS.every((s) => STAGE_DONE.includes(record.stages[s].status))) return;
-    // A job waiting for a person (G last, export skipped) is completed by the decision instead.
+  /**
+   * Completes the job when every stage is done (the record as the root's completion left it); a
+   * root that finishes early leaves it to the last.
+   */
+  private async completeIfDone(record: JobRecord, outputs: Parameters<typeof jobConfidence>[0], logger: Logger): Promise<void> {
+    if (!STAGE_IDS.every((s) => STAGE_DONE.includes(record.stages[s].status))) return;
+    // A job waiting for a person (G last, export skipped) is completed by the decision instead;
+    // the gate may have opened the review after this record was read, so the store checks again.
     if (record.status === 'awaiting_review') return;
-    const confidence = jobConfidence(await this.opts.store.getOutputs(jobId, ['B', 'C', 'D', 'E', 'F', 'G']));
-    if ((await this.opts.store.complete(jobId, confidence)) === 'applied') {
+    const confidence = jobConfidence(outputs);
+    if ((await this.opts.store.complete(record.id, confidence)) === 'applied') {
       this.opts.metrics?.imagesProcessed.inc({ status: 'success' });
       logger.info({ confidence }, 'job completed');
     }
@@ -246,6 +255,9 @@ export class StageWorkerHost {
       .catch((e: unknown) => this.opts.logger.error({ err: e, job_id: jobId, stage }, 'could not record stage failure'));
   }
 }
+
+/** The stage outputs the job's confidence is computed from. */
+const CONFIDENCE_INPUTS = ['B', 'C', 'D', 'E', 'F', 'G'] as const;
 
 /** Rejects as soon as the signal aborts, so a stage that ignores its signal cannot hold the slot past its timeout. */
 function raceAbort<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {

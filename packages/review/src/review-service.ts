@@ -70,9 +70,22 @@ export class ReviewService {
   }
 
   async get(taskId: string): Promise<ReviewTask> {
-    const task = await this.opts.reviews.get(taskId);
+    const task = (await this.opts.reviews.get(taskId)) ?? (await this.openedForWaitingJob(taskId));
     if (!task) throw new ReviewError('review_not_found', `no review task ${taskId}`);
     return task;
+  }
+
+  /**
+   * A job shows `awaiting_review` a moment before its task exists (see `open`), and a crash in
+   * between leaves it without one: asked for the task of such a job, open it now from G's output.
+   */
+  private async openedForWaitingJob(jobId: string): Promise<ReviewTask | null> {
+    const job = await this.opts.store.get(jobId);
+    if (job?.status !== 'awaiting_review') return null;
+    const review = await this.opts.store.getOutput(jobId, 'G');
+    if (!review?.review_required) return null;
+    await this.open(jobId, review);
+    return this.opts.reviews.get(jobId);
   }
 
   /** Takes the task's lease, or renews the caller's own when `leaseId` is its id. */

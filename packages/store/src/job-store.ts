@@ -55,6 +55,12 @@ interface Patch {
   fields?: Record<string, string>;
   stage?: StageId;
   stage_state?: StageState;
+  /** Merged into the stage's current state by the script (no read round trip). */
+  stage_set?: Partial<StageState>;
+  stage_unset?: Array<keyof StageState>;
+  stage_base?: StageState;
+  stage_only_if?: Array<StageState['status']>;
+  read?: { outputs?: readonly StageId[]; carried?: boolean };
   output?: string;
   count?: 'success' | 'failure';
   allow_terminal?: boolean;
@@ -63,6 +69,23 @@ interface Patch {
 }
 
 export type MutationOutcome = 'applied' | 'missing' | 'refused';
+
+/** A stage attempt that was recorded as started, with what its run reads (fetched in the same round trip). */
+export interface StartedStage {
+  record: JobRecord;
+  /** The outputs asked for (the stage's inputs), as stored. */
+  outputs: Partial<StageOutputs>;
+  /** Usage carried over from earlier attempts of this stage (see addCarriedUsage), if any. */
+  carriedUsage?: StageUsage;
+}
+
+/** What reading a record back after a change returns. */
+interface ReadBack {
+  outcome: MutationOutcome;
+  record?: JobRecord;
+  outputs?: Partial<StageOutputs>;
+  carriedUsage?: StageUsage;
+}
 
 /** Called after a change that set the job's status was applied (webhooks, batch tracking). */
 export type StatusListener = (jobId: string, status: JobStatus) => Promise<void> | void;
@@ -76,7 +99,7 @@ export class JobStore {
     readonly ttlSeconds: number,
   ) {
     if (!('mppMutateJob' in redis)) {
-      redis.defineCommand('mppMutateJob', { numberOfKeys: 3, lua: MUTATE_JOB });
+      redis.defineCommand('mppMutateJob', { numberOfKeys: 4, lua: MUTATE_JOB });
     }
   }
 
@@ -103,24 +126,7 @@ export class JobStore {
   }
 
   async get(id: string): Promise<JobRecord | null> {
-    const h = await this.redis.hgetall(this.keys.job(id));
-    if (!h.id) return null;
-    const stages = {} as Record<StageId, StageState>;
-    for (const s of STAGE_IDS) stages[s] = h[`stage:${s}`] ? (JSON.parse(h[`stage:${s}`]!) as StageState) : initialStageState(s);
-    return {
-      id: h.id,
-      status: h.status as JobStatus,
-      created_at: h.created_at!,
-      updated_at: h.updated_at ?? h.created_at!,
-      finished_at: h.finished_at ?? null,
-      options: JSON.parse(h.options ?? '{}') as Record<string, unknown>,
-      metadata: JSON.parse(h.metadata ?? '{}') as Record<string, unknown>,
-      original_ref: h.original_ref!,
-      webhook_url: h.webhook_url ?? null,
-      error: h.error ? (JSON.parse(h.error) as JobError) : null,
-      confidence: h.confidence !== undefined ? Number(h.confidence) : null,
-      stages,
-    };
+    return parseRecord(await this.redis.hgetall(this.keys.job(id)));
   }
 
   async getStage(id: string, stage: StageId): Promise<StageState | null> {
@@ -135,28 +141,47 @@ export class JobStore {
 
   async getOutputs(id: string, stages: readonly StageId[]): Promise<Partial<StageOutputs>> {
     if (stages.length === 0) return {};
-    const values = await this.redis.hmget(this.keys.outputs(id), ...stages);
-    const out: Partial<Record<StageId, unknown>> = {};
-    stages.forEach((s, i) => {
-      const raw = values[i];
-      if (raw) out[s] = JSON.parse(raw);
-    });
-    return out as Partial<StageOutputs>;
+    return parseOutputs(stages, await this.redis.hmget(this.keys.outputs(id), ...stages));
   }
 
   /** Marks a stage running; refused (returns false) when the job already ended. */
   async stageStarted(id: string, stage: StageId, attempt: number): Promise<boolean> {
-    const prev = (await this.getStage(id, stage)) ?? initialStageState(stage);
-    const { waiting: _waited, ...rest } = prev;
-    const state: StageState = { ...rest, status: 'running', started_at: new Date().toISOString(), finished_at: null, duration_ms: null, attempts: attempt, error: null };
-    const outcome = await this.mutate(id, { stage, stage_state: state, status: 'running', only_if_status: ['queued', 'running'] });
-    return outcome === 'applied';
+    return (await this.mutate(id, startPatch(stage, attempt))) === 'applied';
+  }
+
+  /**
+   * Marks a stage running and, in the same round trip, reads what its run needs: the job record,
+   * the outputs of `inputs` and the usage carried over from earlier attempts. Null when refused
+   * (the job ended) or missing.
+   */
+  async startStage(id: string, stage: StageId, attempt: number, inputs: readonly StageId[]): Promise<StartedStage | null> {
+    const back = await this.mutateAndRead(id, { ...startPatch(stage, attempt), read: { outputs: inputs, carried: true } });
+    if (back.outcome !== 'applied' || !back.record) return null;
+    return { record: back.record, outputs: back.outputs ?? {}, ...(back.carriedUsage ? { carriedUsage: back.carriedUsage } : {}) };
   }
 
   async stageCompleted(id: string, stage: StageId, output: { provider: string; duration_ms: number } & object, status: 'completed' | 'cached' = 'completed'): Promise<MutationOutcome> {
-    const prev = (await this.getStage(id, stage)) ?? initialStageState(stage);
-    const state: StageState = { ...prev, status, finished_at: new Date().toISOString(), duration_ms: Math.round(output.duration_ms), provider: output.provider, error: null };
-    return this.mutate(id, { stage, stage_state: state, output: JSON.stringify(output) });
+    return this.mutate(id, completePatch(stage, output, status));
+  }
+
+  /**
+   * stageCompleted that also reads the record and the outputs of `read` back after the change (a
+   * job's last stage needs them to decide whether the job is complete and with what confidence).
+   */
+  async completeStage(
+    id: string,
+    stage: StageId,
+    output: { provider: string; duration_ms: number } & object,
+    status: 'completed' | 'cached',
+    read: readonly StageId[],
+  ): Promise<{ outcome: MutationOutcome; record?: JobRecord; outputs?: Partial<StageOutputs> }> {
+    const { outcome, record, outputs } = await this.mutateAndRead(id, { ...completePatch(stage, output, status), read: { outputs: read } });
+    return { outcome, ...(record ? { record } : {}), ...(outputs ? { outputs } : {}) };
+  }
+
+  /** Drops the usage carried over from earlier attempts of a stage once its output includes it. */
+  async clearCarriedUsage(id: string, stage: StageId): Promise<void> {
+    await this.redis.del(this.carriedUsageKey(id, stage));
   }
 
   /** A failed attempt: `final` fails the job with the stage named; otherwise the stage waits for its retry. */
@@ -198,30 +223,21 @@ export class JobStore {
   async takeCarriedUsage(id: string, stage: StageId): Promise<StageUsage | undefined> {
     const key = this.carriedUsageKey(id, stage);
     const replies = await this.redis.multi().hgetall(key).del(key).exec();
-    const h = (replies?.[0]?.[1] ?? {}) as Record<string, string>;
-    if (Object.keys(h).length === 0) return undefined;
-    const calls: Record<string, number> = {};
-    for (const [field, value] of Object.entries(h)) if (field.startsWith('calls:')) calls[field.slice(6)] = Number(value);
-    return {
-      calls,
-      ...(h.input_tokens !== undefined ? { input_tokens: Number(h.input_tokens) } : {}),
-      ...(h.output_tokens !== undefined ? { output_tokens: Number(h.output_tokens) } : {}),
-      ...(h.estimated_cost_usd !== undefined ? { estimated_cost_usd: Number(h.estimated_cost_usd) } : {}),
-    };
+    return parseUsage((replies?.[0]?.[1] ?? {}) as Record<string, string>);
   }
 
   private carriedUsageKey(id: string, stage: StageId): string {
     return `${this.keys.job(id)}:usage:${stage}`;
   }
 
+  /** A pending stage was put on its queue; refused when it is no longer pending (it already started). */
   async stageQueued(id: string, stage: StageId): Promise<MutationOutcome> {
-    const prev = (await this.getStage(id, stage)) ?? initialStageState(stage);
-    if (prev.status !== 'pending') return 'refused';
-    return this.mutate(id, { stage, stage_state: { ...prev, status: 'queued' } });
+    return this.mutate(id, { stage, stage_set: { status: 'queued' }, stage_base: initialStageState(stage), stage_only_if: ['pending'] });
   }
 
+  /** Every stage is done; refused while the job waits for a person (the decision completes it). */
   async complete(id: string, confidence: number): Promise<MutationOutcome> {
-    return this.mutate(id, { status: 'completed', fields: { confidence: String(confidence) }, count: 'success' });
+    return this.mutate(id, { status: 'completed', only_if_status: ['queued', 'running'], fields: { confidence: String(confidence) }, count: 'success' });
   }
 
   /** Stage G asked for a person: the job waits (`awaiting_review`) until a decision. */
@@ -281,24 +297,111 @@ export class JobStore {
   }
 
   private async mutate(id: string, patch: Patch): Promise<MutationOutcome> {
+    return (await this.mutateAndRead(id, patch)).outcome;
+  }
+
+  private async mutateAndRead(id: string, patch: Patch): Promise<ReadBack> {
     const result = await (this.redis as unknown as MutateCommand).mppMutateJob(
       this.keys.job(id),
       this.keys.outputs(id),
       this.keys.processedTotals(),
+      patch.stage ? this.carriedUsageKey(id, patch.stage) : `${this.keys.job(id)}:usage:-`,
       JSON.stringify(patch),
       String(this.ttlSeconds),
       this.keys.events(id),
       new Date().toISOString(),
     );
-    if (result === 1 && patch.status) {
+    const code = Array.isArray(result) ? result[0] : result;
+    if (code === 1 && patch.status) {
       for (const listener of this.statusListeners) await Promise.resolve(listener(id, patch.status)).catch(() => undefined);
     }
-    return result === 1 ? 'applied' : result === 0 ? 'missing' : 'refused';
+    const outcome: MutationOutcome = code === 1 ? 'applied' : code === 0 ? 'missing' : 'refused';
+    if (!Array.isArray(result)) return { outcome };
+    const [, flatRecord, outputValues, flatCarried] = result;
+    const record = parseRecord(pairs(flatRecord));
+    const carriedUsage = parseUsage(pairs(flatCarried));
+    return {
+      outcome,
+      ...(record ? { record } : {}),
+      outputs: parseOutputs(patch.read?.outputs ?? [], outputValues.map((v) => v || null)),
+      ...(carriedUsage ? { carriedUsage } : {}),
+    };
   }
 }
 
 interface MutateCommand {
-  mppMutateJob(...args: string[]): Promise<number>;
+  mppMutateJob(...args: string[]): Promise<number | [number, string[], Array<string | null | false>, string[]]>;
+}
+
+/** A stage attempt starts: `running` with its attempt number, no longer waiting for a rate limit. */
+function startPatch(stage: StageId, attempt: number): Patch {
+  return {
+    stage,
+    stage_set: { status: 'running', started_at: new Date().toISOString(), finished_at: null, duration_ms: null, attempts: attempt, error: null },
+    stage_unset: ['waiting'],
+    stage_base: initialStageState(stage),
+    status: 'running',
+    only_if_status: ['queued', 'running'],
+  };
+}
+
+function completePatch(stage: StageId, output: { provider: string; duration_ms: number } & object, status: 'completed' | 'cached'): Patch {
+  return {
+    stage,
+    stage_set: { status, finished_at: new Date().toISOString(), duration_ms: Math.round(output.duration_ms), provider: output.provider, error: null },
+    stage_base: initialStageState(stage),
+    output: JSON.stringify(output),
+  };
+}
+
+/** A flat [field, value, ...] reply as an object. */
+function pairs(flat: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (let i = 0; i + 1 < flat.length; i += 2) out[flat[i]!] = flat[i + 1]!;
+  return out;
+}
+
+function parseOutputs(stages: readonly StageId[], values: ReadonlyArray<string | null>): Partial<StageOutputs> {
+  const out: Partial<Record<StageId, unknown>> = {};
+  stages.forEach((s, i) => {
+    const raw = values[i];
+    if (raw) out[s] = JSON.parse(raw);
+  });
+  return out as Partial<StageOutputs>;
+}
+
+/** A carried-usage hash as usage; undefined when nothing was carried. */
+function parseUsage(h: Record<string, string>): StageUsage | undefined {
+  if (Object.keys(h).length === 0) return undefined;
+  const calls: Record<string, number> = {};
+  for (const [field, value] of Object.entries(h)) if (field.startsWith('calls:')) calls[field.slice(6)] = Number(value);
+  return {
+    calls,
+    ...(h.input_tokens !== undefined ? { input_tokens: Number(h.input_tokens) } : {}),
+    ...(h.output_tokens !== undefined ? { output_tokens: Number(h.output_tokens) } : {}),
+    ...(h.estimated_cost_usd !== undefined ? { estimated_cost_usd: Number(h.estimated_cost_usd) } : {}),
+  };
+}
+
+/** A job hash (HGETALL) as a record; null when the job does not exist. */
+function parseRecord(h: Record<string, string>): JobRecord | null {
+  if (!h.id) return null;
+  const stages = {} as Record<StageId, StageState>;
+  for (const s of STAGE_IDS) stages[s] = h[`stage:${s}`] ? (JSON.parse(h[`stage:${s}`]!) as StageState) : initialStageState(s);
+  return {
+    id: h.id,
+    status: h.status as JobStatus,
+    created_at: h.created_at!,
+    updated_at: h.updated_at ?? h.created_at!,
+    finished_at: h.finished_at ?? null,
+    options: JSON.parse(h.options ?? '{}') as Record<string, unknown>,
+    metadata: JSON.parse(h.metadata ?? '{}') as Record<string, unknown>,
+    original_ref: h.original_ref!,
+    webhook_url: h.webhook_url ?? null,
+    error: h.error ? (JSON.parse(h.error) as JobError) : null,
+    confidence: h.confidence !== undefined ? Number(h.confidence) : null,
+    stages,
+  };
 }
 
 /** Fraction of stages that will not run again (completed, cached or skipped). */

@@ -6,11 +6,20 @@
 /**
  * mutateJob
  * KEYS[1] job hash   KEYS[2] outputs hash   KEYS[3] processed-totals hash
- * ARGV[1] patch JSON: { status?, fields?: {name: value}, stage?: "B", stage_state?: {...},
+ * KEYS[4] the patched stage's carried-usage hash (read with `read.carried`; any key otherwise)
+ * ARGV[1] patch JSON: { status?, fields?: {name: value}, stage?: "B",
+ *                       stage_state?: {...}                 the stage's whole new state, or
+ *                       stage_set?: {...}, stage_unset?: [..] fields merged into its current state
+ *                       stage_base?: {...}                   (the state to merge into if it has none)
+ *                       stage_only_if?: [..]                 refuse unless the stage's status is one of these
  *                       output?: string (JSON), count?: "success"|"failure", allow_terminal?: bool,
- *                       only_if_status?: [..], outputs?: {stage: JSON} (several outputs at once) }
+ *                       only_if_status?: [..], outputs?: {stage: JSON} (several outputs at once),
+ *                       read?: { outputs?: [stages], carried?: bool } }
  * ARGV[2] ttl seconds  ARGV[3] events channel  ARGV[4] now (ISO)
- * Returns: 1 applied; 0 job missing; -1 refused because the job is terminal (or status guard failed).
+ * Returns: 1 applied; 0 job missing; -1 refused because the job is terminal (or a status guard
+ * failed). With `read`, an applied change returns {1, job hash (flat), outputs (in `read.outputs`
+ * order, false when absent), carried-usage hash (flat)}: what the caller would otherwise fetch in
+ * further round trips.
  */
 export const MUTATE_JOB = `
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
@@ -22,6 +31,18 @@ if patch.only_if_status then
   local ok = false
   for _, s in ipairs(patch.only_if_status) do if s == current then ok = true end end
   if not ok then return -1 end
+end
+local stage_state = patch.stage_state
+if patch.stage and not stage_state and (patch.stage_set or patch.stage_unset) then
+  local raw = redis.call('HGET', KEYS[1], 'stage:' .. patch.stage)
+  stage_state = raw and cjson.decode(raw) or patch.stage_base
+  if patch.stage_only_if then
+    local ok = false
+    for _, s in ipairs(patch.stage_only_if) do if s == stage_state.status then ok = true end end
+    if not ok then return -1 end
+  end
+  for _, name in ipairs(patch.stage_unset or {}) do stage_state[name] = nil end
+  for name, value in pairs(patch.stage_set or {}) do stage_state[name] = value end
 end
 local event = { type = 'update', status = current }
 if patch.status then
@@ -35,9 +56,9 @@ if patch.fields then
   for name, value in pairs(patch.fields) do redis.call('HSET', KEYS[1], name, value) end
 end
 if patch.stage then
-  redis.call('HSET', KEYS[1], 'stage:' .. patch.stage, cjson.encode(patch.stage_state))
+  redis.call('HSET', KEYS[1], 'stage:' .. patch.stage, cjson.encode(stage_state))
   event.stage = patch.stage
-  event.stage_status = patch.stage_state.status
+  event.stage_status = stage_state.status
   if patch.output then redis.call('HSET', KEYS[2], patch.stage, patch.output) end
 end
 if patch.outputs then
@@ -48,5 +69,10 @@ redis.call('HSET', KEYS[1], 'updated_at', ARGV[4])
 redis.call('EXPIRE', KEYS[1], ARGV[2])
 if redis.call('EXISTS', KEYS[2]) == 1 then redis.call('EXPIRE', KEYS[2], ARGV[2]) end
 redis.call('PUBLISH', ARGV[3], cjson.encode(event))
-return 1
+if not patch.read then return 1 end
+local outputs = {}
+if patch.read.outputs and #patch.read.outputs > 0 then outputs = redis.call('HMGET', KEYS[2], unpack(patch.read.outputs)) end
+local carried = {}
+if patch.read.carried then carried = redis.call('HGETALL', KEYS[4]) end
+return { 1, redis.call('HGETALL', KEYS[1]), outputs, carried }
 `;

@@ -56,6 +56,36 @@ describe('job store', () => {
     expect(await store.stageStarted(other.id, 'A', 1)).toBe(false);
   });
 
+  it('starts a stage and reads its inputs, the record and carried usage in one step; a stage that left pending is not queued again', async () => {
+    const job = await newJob();
+    await store.stageStarted(job.id, 'A', 1);
+    await store.stageCompleted(job.id, 'A', { provider: 'sharp', duration_ms: 3, confidence: 1 });
+    expect(await store.stageQueued(job.id, 'B')).toBe('applied');
+    await store.addCarriedUsage(job.id, 'B', { calls: { mathpix: 2 }, estimated_cost_usd: 0.004 });
+    expect(await store.stageStarted(job.id, 'B', 1)).toBe(true);
+    await store.stageRateLimited(job.id, 'B', { reason: 'rate_limited', provider: 'mathpix', until: new Date().toISOString(), message: 'slow down' }, 1500);
+    const started = await store.startStage(job.id, 'B', 1, ['A', 'C']);
+    expect(started?.record.stages.B).toMatchObject({ status: 'running', attempts: 1, error: null, rate_limited_ms: 1500 });
+    expect(started?.record.stages.B.waiting).toBeUndefined();
+    expect(started?.record.options).toEqual({ export_formats: ['json'] });
+    expect(started?.outputs).toEqual({ A: { provider: 'sharp', duration_ms: 3, confidence: 1 } });
+    expect(started?.carriedUsage).toEqual({ calls: { mathpix: 2 }, estimated_cost_usd: 0.004 });
+    // Reading is not taking: the usage stays until the stage's output includes it.
+    expect((await store.startStage(job.id, 'B', 2, []))?.carriedUsage).toEqual({ calls: { mathpix: 2 }, estimated_cost_usd: 0.004 });
+    await store.clearCarriedUsage(job.id, 'B');
+    expect((await store.startStage(job.id, 'B', 3, []))?.carriedUsage).toBeUndefined();
+    expect(await store.stageQueued(job.id, 'B')).toBe('refused');
+
+    const done = await store.completeStage(job.id, 'B', { provider: 'mathpix', duration_ms: 8.6, confidence: 0.9 }, 'cached', ['A', 'B']);
+    expect(done.outcome).toBe('applied');
+    expect(done.record?.stages.B).toMatchObject({ status: 'cached', provider: 'mathpix', duration_ms: 9, attempts: 3 });
+    expect(Object.keys(done.outputs ?? {})).toEqual(['A', 'B']);
+
+    await store.cancel(job.id);
+    expect(await store.startStage(job.id, 'C', 1, ['A'])).toBeNull();
+    expect((await store.completeStage(job.id, 'C', { provider: 'local', duration_ms: 1, confidence: 1 }, 'completed', [])).outcome).toBe('refused');
+  });
+
   it('keeps a retrying stage queued with its last error', async () => {
     const job = await newJob();
     await store.stageStarted(job.id, 'C', 1);
