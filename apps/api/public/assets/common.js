@@ -112,5 +112,30 @@ const mpp = (() => {
     input.addEventListener('change', () => localStorage.setItem('mpp.reviewer', input.value.trim()));
   }
 
-  return { api, postJson, el, renderTex, renderMathText, overlayFigure, pct, reviewerName, bindReviewerInput };
+  /**
+   * Single-key shortcuts are off until the person turns them on (WCAG 2.1.4 Character Key
+   * Shortcuts: a stray key press must not approve a task); the choice is kept in this browser.
+   * Returns a function telling whether they are on.
+   */
+  function bindShortcutToggle(box) {
+    box.checked = localStorage.getItem('mpp.shortcuts') === 'on';
+    box.addEventListener('change', () => localStorage.setItem('mpp.shortcuts', box.checked ? 'on' : 'off'));
+    return () => box.checked;
+  }
+
+  /** Leases this browser holds, by task id: the lease id is the proof the API asks for. */
+  const leases = {
+    get(taskId) {
+      try {
+        const lease = JSON.parse(localStorage.getItem(`mpp.lease.${taskId}`) || 'null');
+        return lease && Date.parse(lease.expires_at) > Date.now() ? lease : null;
+      } catch {
+        return null;
+      }
+    },
+    set(taskId, lease) { localStorage.setItem(`mpp.lease.${taskId}`, JSON.stringify(lease)); },
+    forget(taskId) { localStorage.removeItem(`mpp.lease.${taskId}`); },
+  };
+
+  return { api, postJson, el, renderTex, renderMathText, overlayFigure, pct, reviewerName, bindReviewerInput, bindShortcutToggle, leases };
 })();

@@ -25,6 +25,7 @@
     const file = input.files[0];
     if (!file) { status.textContent = 'Choose an image first.'; input.focus(); return; }
     const options = { export_formats: [...form.querySelectorAll('input[name=fmt]:checked')].map((i) => i.value) };
+    if (options.export_formats.length === 0) { status.textContent = 'Choose at least one export.'; form.querySelector('input[name=fmt]').focus(); return; }
     if (document.getElementById('force-review').checked) options.review_threshold = 1;
     const body = new FormData();
     body.append('image', file, file.name);

@@ -2,9 +2,10 @@
 'use strict';
 
 (() => {
-  const { api, el, pct, bindReviewerInput } = mpp;
+  const { api, el, pct, bindReviewerInput, bindShortcutToggle } = mpp;
   const select = document.getElementById('status');
   bindReviewerInput(document.getElementById('reviewer'));
+  const shortcutsOn = bindShortcutToggle(document.getElementById('shortcuts'));
   select.value = new URLSearchParams(location.search).get('status') || 'pending';
 
   async function load() {
@@ -26,7 +27,7 @@
   select.addEventListener('change', load);
   document.getElementById('refresh').addEventListener('click', load);
   document.addEventListener('keydown', (e) => {
-    if (e.target.matches('input, textarea, select') || e.ctrlKey || e.metaKey || e.altKey) return;
+    if (!shortcutsOn() || e.target.matches('input, textarea, select') || e.ctrlKey || e.metaKey || e.altKey) return;
     const links = [...document.querySelectorAll('a.task-link')];
     const at = links.indexOf(document.activeElement);
     if (e.key === 'j' && links.length) links[Math.min(at + 1, links.length - 1)].focus();

@@ -1,15 +1,20 @@
 // A review task: the image with overlays, the recognised LaTeX rendered next to editable boxes
-// with live previews, and approve / modify / reject (with keyboard shortcuts).
+// with live previews, and approve / modify / reject. Claiming is an explicit action (opening a
+// task to look at it locks nothing), with release; single-key shortcuts only when turned on.
 'use strict';
 
 (() => {
-  const { api, postJson, el, renderTex, renderMathText, overlayFigure, pct, bindReviewerInput, reviewerName } = mpp;
+  const { api, postJson, el, renderTex, renderMathText, overlayFigure, pct, bindReviewerInput, bindShortcutToggle, leases } = mpp;
   const id = decodeURIComponent(location.pathname.split('/').pop());
   const reviewer = document.getElementById('reviewer');
   const message = document.getElementById('message');
   bindReviewerInput(reviewer);
+  const shortcutsOn = bindShortcutToggle(document.getElementById('shortcuts'));
   let task;
-  let lease = null;
+  /** Who holds the task (from the API: owner and expiry, never the id). */
+  let holder = null;
+  /** The lease this browser holds on the task, with its id, or null. */
+  let mine = null;
   let original = { formulas: [], text: '', facts: '[]' };
 
   const say = (text, isError = false) => message.replaceChildren(isError ? el('span', { class: 'error', text }) : text);
@@ -37,13 +42,15 @@
     text.addEventListener('input', debounce(previewText, 250));
     await previewText();
     document.getElementById('facts-edit').value = original.facts;
-    lease = task.lease;
+    holder = task.lease;
+    const stored = leases.get(id);
+    // The stored lease is still ours only if the task's live lease is that one.
+    mine = stored && holder && holder.owner === stored.owner && holder.expires_at === stored.expires_at ? stored : null;
+    if (!mine) leases.forget(id);
     showLease();
     if (task.status !== 'pending') {
       say(task.decision ? `Already decided: ${task.decision.action} by ${task.decision.reviewer}.` : `This task is ${task.status}${task.closed_reason ? ` (${task.closed_reason})` : ''}.`);
-      for (const b of document.querySelectorAll('#approve, #modify, #reject, #claim')) b.disabled = true;
-    } else if (reviewerName() && !(lease && lease.owner !== reviewerName())) {
-      await claim();
+      for (const b of document.querySelectorAll('#approve, #modify, #reject, #claim, #release')) b.disabled = true;
     }
   }
 
@@ -54,7 +61,7 @@
     for (const f of formulas) {
       const area = el('textarea', { id: `formula-${f.index}`, rows: 2, 'data-index': f.index, spellcheck: 'false' });
       area.value = f.latex;
-      const preview = el('div', { class: 'preview', id: `formula-preview-${f.index}`, 'aria-label': `Preview of formula ${f.index + 1}` });
+      const preview = el('div', { class: 'preview', id: `formula-preview-${f.index}`, role: 'group', 'aria-label': `Preview of formula ${f.index + 1}` });
       const update = async () => preview.replaceChildren(await renderTex(area.value, f.display));
       area.addEventListener('input', debounce(update, 200));
       await update();
@@ -66,8 +73,11 @@
   }
 
   function showLease() {
-    const text = lease ? `Claimed by ${lease.owner} until ${new Date(lease.expires_at).toLocaleTimeString()}.` : 'Not claimed.';
+    const until = (l) => new Date(l.expires_at).toLocaleTimeString();
+    const text = mine ? `Claimed by you (${mine.owner}) until ${until(mine)}.` : holder ? `Claimed by ${holder.owner} until ${until(holder)}: only they can decide it until then.` : 'Not claimed: anyone may claim or decide it.';
     document.getElementById('lease').textContent = text;
+    document.getElementById('claim').textContent = mine ? 'Renew claim' : 'Claim this task';
+    document.getElementById('release').hidden = !mine;
   }
 
   function needName() {
@@ -81,11 +91,29 @@
     const name = needName();
     if (!name) return;
     try {
-      lease = (await postJson(`/v1/reviews/${encodeURIComponent(id)}/claim`, { reviewer: name })).lease;
+      mine = (await postJson(`/v1/reviews/${encodeURIComponent(id)}/claim`, { reviewer: name, ...(mine ? { lease_id: mine.id } : {}) })).lease;
+      holder = { owner: mine.owner, expires_at: mine.expires_at };
+      leases.set(id, mine);
       showLease();
+      say('');
     } catch (err) {
       say(`Could not claim: ${err.message}`, true);
     }
+  }
+
+  async function release() {
+    if (!mine) return;
+    try {
+      await postJson(`/v1/reviews/${encodeURIComponent(id)}/release`, { lease_id: mine.id });
+      say('Released: someone else may take the task now.');
+    } catch (err) {
+      say(`Could not release: ${err.message}`, true);
+    }
+    leases.forget(id);
+    mine = null;
+    holder = null;
+    showLease();
+    document.getElementById('claim').focus();
   }
 
   function corrections() {
@@ -108,7 +136,12 @@
     if (!name) return;
     for (const b of document.querySelectorAll('#approve, #modify, #reject')) b.disabled = true;
     try {
-      const done = await postJson(`/v1/reviews/${encodeURIComponent(id)}/decision`, { reviewer: name, ...(lease && lease.owner === name ? { lease_id: lease.id } : {}), ...body });
+      const done = await postJson(`/v1/reviews/${encodeURIComponent(id)}/decision`, { reviewer: name, ...(mine ? { lease_id: mine.id } : {}), ...body });
+      leases.forget(id);
+      mine = null;
+      holder = null;
+      showLease();
+      for (const b of document.querySelectorAll('#claim, #release')) b.disabled = true;
       document.getElementById('task-status').textContent = done.status;
       say(`Decision recorded: ${done.status}. The job is now ${done.job ? done.job.status : 'gone'}.`);
       message.append(' ', el('a', { href: `/dashboard?job=${done.job_id}`, text: 'Follow the job' }), ' or ', el('a', { href: '#', id: 'next-link', text: 'go to the next task' }), '.');
@@ -135,19 +168,20 @@
 
   async function next() {
     const { tasks } = await api('/v1/reviews?status=pending&limit=20');
-    const other = tasks.find((t) => t.id !== id && !(t.lease && t.lease.owner !== reviewerName()));
+    const other = tasks.find((t) => t.id !== id && (!t.lease || leases.get(t.id)));
     if (other) location.href = other.links.page;
     else say('No other pending task.');
   }
 
   document.getElementById('claim').addEventListener('click', claim);
+  document.getElementById('release').addEventListener('click', release);
   document.getElementById('approve').addEventListener('click', () => decide({ action: 'approve' }));
   document.getElementById('modify').addEventListener('click', modify);
   document.getElementById('reject').addEventListener('click', reject);
   document.getElementById('reject-reason').addEventListener('keydown', (e) => { if (e.key === 'Enter') { e.preventDefault(); reject(); } });
   document.addEventListener('keydown', (e) => {
     if (e.key === 'Enter' && (e.ctrlKey || e.metaKey) && e.target.matches('textarea')) { e.preventDefault(); modify(); return; }
-    if (e.target.matches('input, textarea, select') || e.ctrlKey || e.metaKey || e.altKey) return;
+    if (!shortcutsOn() || e.target.matches('input, textarea, select') || e.ctrlKey || e.metaKey || e.altKey) return;
     const actions = { c: claim, a: () => decide({ action: 'approve' }), m: modify, r: () => document.getElementById('reject-reason').focus(), n: next };
     const action = actions[e.key];
     if (action) { e.preventDefault(); action(); }
