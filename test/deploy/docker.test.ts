@@ -3,7 +3,9 @@
  * build from the lockfile, non-root slim runtimes with health checks, and a Compose stack whose
  * variables, ports, images and worker groups are the ones the code really reads and serves.
  */
-import { existsSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { parseEnv } from '@mpp/config';
 import { STAGE_CATALOG, STAGE_IDS } from '@mpp/schemas';
@@ -34,6 +36,35 @@ describe('docker/Dockerfile', () => {
     expect(text).toContain('@tesseract.js-data/eng/4.0.0_best_int/eng.traineddata.gz');
     expect(read('packages/providers/src/local/tesseract-engine.ts')).toContain("'@tesseract.js-data/eng/4.0.0_best_int/eng.traineddata.gz'");
     expect(text).toContain('mathjax-full/js/output/svg.js');
+  });
+
+  it('installs fonts in the worker image: MathJax leaves characters outside its fonts as <text> that sharp draws with them', () => {
+    const install = dockerStage('worker').join('\n').match(/apt-get install[^&]*/)?.[0] ?? '';
+    expect(install.split(/\s+/)).toEqual(expect.arrayContaining(['fontconfig-config', 'fonts-dejavu-core']));
+    // The built renderer of stage F, rasterised by sharp in a process that sees only the fonts given.
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'mpp-fonts-'));
+    const inkWith = (fontDirs: string[]) => {
+      const conf = path.join(dir, `fonts-${fontDirs.length}.conf`);
+      writeFileSync(conf, `<?xml version="1.0"?><fontconfig>${fontDirs.map((d) => `<dir>${d}</dir>`).join('')}<cachedir>${dir}/cache</cachedir></fontconfig>`);
+      const script = `
+        const m = require(${JSON.stringify(path.join(ROOT, 'packages/stages/dist/regeneration/mathjax.js'))});
+        const sharp = require(require.resolve('sharp', { paths: [${JSON.stringify(path.join(ROOT, 'packages/stages'))}] }));
+        m.texToSvg('\\\\text{é}').then(async ({ svg }) => {
+          if (!/<text[^>]*font-family="serif"/.test(svg)) throw new Error('MathJax drew é itself: ' + svg);
+          const { data } = await sharp(Buffer.from(m.withPixelSize(svg, 60, 60))).flatten({ background: '#fff' }).greyscale().raw().toBuffer({ resolveWithObject: true });
+          console.log(data.filter((v) => v < 128).length);
+        });`;
+      const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', env: { ...process.env, FONTCONFIG_FILE: conf } });
+      if (r.status !== 0) throw new Error(r.stderr);
+      return Number(r.stdout.trim());
+    };
+    try {
+      expect(inkWith([])).toBe(0);
+      // Where fonts-dejavu-core puts its faces (the image's fonts); skipped on a machine without them.
+      if (existsSync('/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf')) expect(inkWith(['/usr/share/fonts/truetype/dejavu'])).toBeGreaterThan(50);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it.each([

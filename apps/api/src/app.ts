@@ -19,6 +19,7 @@ import { opsRouter } from './routes/ops';
 import { adminCacheRouter } from './routes/admin-cache';
 import { adminBreakersRouter } from './routes/admin-breakers';
 import { StageCache } from '@mpp/cache';
+import { reviewStoreFor } from '@mpp/review';
 import { mountHumanReview } from './human-review';
 import { mountWebhooks } from './webhooks';
 import { EmissionWatch } from '@mpp/webhooks';
@@ -40,10 +41,14 @@ export function createApiApp(options: { config: PipelineConfig; logger?: Logger 
   const keys = storeKeys(config.redis.prefix);
   const store = new JobStore(redis, keys, config.resultTtlSeconds);
   const queues = new PipelineQueues(redis, config.redis.prefix);
+  const reviewTasks = reviewStoreFor(config, redis);
+  // Fleet-wide values read from Redis at scrape time: every replica reports the same numbers
+  // (queries take max), and workers do not report them at all (no double counting in a sum).
   const metrics = createMetrics({
     schemaVersion: RESULT_SCHEMA_VERSION,
     collectQueueSizes: () => queues.depths(),
     collectImagesProcessed: () => store.processedTotals(),
+    collectReviewBacklog: () => reviewTasks.backlog(),
   });
   const authThrottle = new AuthThrottle({ redis, prefix: config.redis.prefix, failures: config.env.RATE_LIMIT_AUTH_FAILURES, windowSeconds: config.env.RATE_LIMIT_WINDOW_SECONDS, logger });
   const deps: ApiDeps = { config, redis, store, deadlines: new JobDeadlines(redis, keys, store), blobs: new BlobStore(redis, keys, config.image.ttlSeconds), events: new JobEvents(subscriber, keys), queues, logger, metrics, authThrottle, webhookWatch: new EmissionWatch(redis, config.redis.prefix, config.webhooks) };

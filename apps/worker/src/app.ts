@@ -7,10 +7,11 @@ import type { PipelineConfig } from '@mpp/config';
 import { PipelineQueues, StageWorkerHost, createRedis } from '@mpp/queue';
 import { RESULT_SCHEMA_VERSION } from '@mpp/schemas';
 import { STAGE_HANDLERS, type StageHandlers, type StageProviders, type StageSettings } from '@mpp/stages';
-import { createProviders } from '@mpp/providers';
+import { breakerStoreFor, createProviders } from '@mpp/providers';
 import { BlobStore, JobDeadlines, JobStore, storeKeys } from '@mpp/store';
 import { createLogger, createMetrics, PIPELINE_VERSION, type Logger, type PipelineMetrics } from '@mpp/telemetry';
 import { startHealthServer } from './health-server';
+import { workerReadiness } from './readiness';
 import { createStageRunner } from './stage-runner';
 import { startWebhooks, type WorkerWebhooks } from './webhooks';
 import { StageCache } from '@mpp/cache';
@@ -101,11 +102,7 @@ export async function createWorkerApp(options: WorkerAppOptions): Promise<Worker
       metricsEnabled: config.env.PROMETHEUS_ENABLED,
       // preStop: intake stops at once, active jobs get WORKER_SHUTDOWN_GRACE_SECONDS; SIGTERM then finds nothing to wait for.
       drain: () => host.close(config.worker.shutdownGraceMs),
-      ready: async () => {
-        const redisOk = await redis.ping().then(() => true, () => false);
-        const checks = { redis: redisOk ? 'connected' : 'unreachable', workers: host.running ? 'running' : 'stopped', stages: config.worker.stages.join(',') };
-        return { ok: redisOk && host.running, checks };
-      },
+      ready: workerReadiness({ config, redis, breakers: local?.breakers ?? breakerStoreFor(config, redis), running: () => host.running }),
     });
   }
 

@@ -131,3 +131,14 @@ export class BreakerStore {
 export function breakerStateValue(state: BreakerState): number {
   return state === 'closed' ? 0 : state === 'half_open' ? 1 : 2;
 }
+
+/** What `/ready` says of an external service (its `mathpix_api` check, on the API and on workers). */
+export type ServiceReadiness = 'connected' | 'not_configured' | 'unauthorized' | 'circuit_open';
+
+/** A service without credentials is `not_configured`; otherwise its fleet-wide breaker decides. */
+export async function serviceReadiness(breakers: BreakerStore, name: string, configured: boolean): Promise<ServiceReadiness> {
+  if (!configured) return 'not_configured';
+  const snap = await breakers.read(name);
+  if (snap.unauthorized) return 'unauthorized';
+  return snap.state === 'open' ? 'circuit_open' : 'connected';
+}

@@ -12,6 +12,11 @@ export function reviewSettings(config: PipelineConfig): ReviewSettings {
   return { leaseSeconds, expiryHours, expiryAction, recheckSeconds, jobTimeoutSeconds: config.jobTimeoutSeconds };
 }
 
+/** The review tasks of this deployment (under `REDIS_PREFIX`); the API's metrics read its backlog. */
+export function reviewStoreFor(config: PipelineConfig, redis: Redis): ReviewStore {
+  return new ReviewStore(redis, reviewKeys(config.redis.prefix), config.resultTtlSeconds);
+}
+
 export function createReviewService(deps: {
   config: PipelineConfig;
   redis: Redis;
@@ -20,7 +25,7 @@ export function createReviewService(deps: {
   wake?: (jobId: string) => Promise<unknown>;
   logger: Logger;
 }): ReviewService {
-  const reviews = new ReviewStore(deps.redis, reviewKeys(deps.config.redis.prefix), deps.config.resultTtlSeconds);
+  const reviews = reviewStoreFor(deps.config, deps.redis);
   const images = new BlobStore(deps.redis, storeKeys(deps.config.redis.prefix), deps.config.image.ttlSeconds);
   return new ReviewService({ store: deps.store, reviews, images, settings: reviewSettings(deps.config), logger: deps.logger, ...(deps.deadlines ? { deadlines: deps.deadlines } : {}), ...(deps.wake ? { wake: deps.wake } : {}) });
 }

@@ -6,8 +6,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { priorityScore, type ReviewKeys } from './keys';
 import type { HumanReviewOutput, ReviewCorrections, ReviewDecisionRecord, ReviewFeedback, ReviewLease, ReviewLeaseHolder, ReviewTask, ReviewTaskStatus } from '@mpp/schemas';
+import { createdMsOfScore, priorityBands, priorityScore, type ReviewKeys } from './keys';
 import { CLAIM_TASK, CREATE_TASK, DECIDE_TASK, RELEASE_TASK } from './scripts';
 
 export interface NewReviewTask {
@@ -179,6 +179,26 @@ export class ReviewStore {
       .zadd(this.keys.pending(), 'XX', priorityScore(0, Date.parse(h[1] ?? ''), true), id)
       .exec();
     return true;
+  }
+
+  /**
+   * Pending tasks and the age of the oldest (the review-backlog metrics, read at every scrape).
+   * The pending set is ordered by priority, not age; the oldest task is the oldest of each
+   * priority band's first task, so this costs one pipeline of ~100 O(log n) reads at any size.
+   */
+  async backlog(now = Date.now()): Promise<{ jobs: number; oldestAgeSeconds: number }> {
+    const pipeline = this.redis.pipeline().zcard(this.keys.pending());
+    for (const band of priorityBands()) pipeline.zrangebyscore(this.keys.pending(), band.min, band.max, 'WITHSCORES', 'LIMIT', 0, 1);
+    const [count, ...firsts] = ((await pipeline.exec()) ?? []).map(([err, reply]) => {
+      if (err) throw err;
+      return reply;
+    });
+    let oldest = now;
+    for (const reply of firsts as Array<string[]>) {
+      const score = reply[1]; // [id, score] of the band's first task, or nothing
+      if (score !== undefined) oldest = Math.min(oldest, createdMsOfScore(Number(score)));
+    }
+    return { jobs: Number(count ?? 0), oldestAgeSeconds: Math.max(0, (now - oldest) / 1000) };
   }
 
   /** Forgets decided tasks older than their TTL in the decided index (their hashes expired already). */

@@ -11,6 +11,12 @@ export const PIPELINE_VERSION = '2.0.0';
 
 export interface PipelineMetrics {
   registry: Registry;
+  /**
+   * Jobs ended, `status` success | failure. Exported only by a registry given
+   * `collectImagesProcessed` (the API): the job store counts each job once, fleet-wide, when it
+   * ends, so a worker's own increments would count it again in a Prometheus `sum`. A worker's
+   * counter is registered nowhere; its increments are dropped.
+   */
   imagesProcessed: Counter<'status'>;
   apiCalls: Counter<'service' | 'status'>;
   processingSeconds: Histogram<'stage'>;
@@ -35,6 +41,7 @@ export interface MetricsOptions {
   defaultMetrics?: boolean;
   /** Gauges whose values are read at scrape time. */
   collectQueueSizes?: () => Promise<Array<{ queue: string; state: string; count: number }>>;
+  /** Fleet-wide jobs ended by status (the job store's totals); registers `mathpix_images_processed_total`. */
   collectImagesProcessed?: () => Promise<Record<string, number>>;
   /**
    * Jobs waiting for a person (stage G). When given, registers `mathpix_review_backlog_jobs` and
@@ -54,9 +61,9 @@ export function createMetrics(options: MetricsOptions): PipelineMetrics {
     name: 'mathpix_images_processed_total',
     help: 'Total number of images processed',
     labelNames: ['status'] as const,
-    registers: [registry],
-    // Fleet-wide totals live in Redis when the caller provides them; a counter that is reset
-    // from the source of truth at scrape time stays monotonic as long as Redis keeps its data.
+    registers: collectProcessed ? [registry] : [],
+    // Fleet-wide totals live in Redis; a counter that is reset from the source of truth at
+    // scrape time stays monotonic as long as Redis keeps its data.
     async collect() {
       if (!collectProcessed) return;
       const totals = await collectProcessed();

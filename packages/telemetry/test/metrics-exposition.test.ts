@@ -64,4 +64,14 @@ describe('metrics exposition', () => {
     expect(() => parseExposition('# TYPE a gauge\na{b=unquoted} 1')).toThrow(/bad label/);
     expect(() => parseExposition('b 1')).toThrow(/before its TYPE/);
   });
+
+  it('exports the processed totals only from a registry that reads the fleet-wide totals', async () => {
+    // A worker's registry: its increments would count each job a second time in a Prometheus sum.
+    const worker = createMetrics({ schemaVersion: '2.0.0', defaultMetrics: false });
+    worker.imagesProcessed.inc({ status: 'success' });
+    expect(parseExposition(await worker.registry.metrics()).has('mathpix_images_processed_total')).toBe(false);
+    const api = createMetrics({ schemaVersion: '2.0.0', defaultMetrics: false, collectImagesProcessed: async () => ({ success: 2, failure: 1 }) });
+    const samples = parseExposition(await api.registry.metrics()).get('mathpix_images_processed_total')!.samples;
+    expect(samples.map((x) => [x.labels.status, x.value])).toEqual([['success', 2], ['failure', 1]]);
+  });
 });

@@ -4,7 +4,7 @@
  * section describes. Also `mathpixApiStatus`, the `mathpix_api` check of `/ready`.
  */
 import express, { type Request, type Response, type Router } from 'express';
-import { BreakerStore, breakerStateValue } from '@mpp/resilience';
+import { BreakerStore, breakerStateValue, serviceReadiness, type ServiceReadiness } from '@mpp/resilience';
 import type { ApiDeps } from '../deps';
 import { requireApiKey } from '../http/access';
 import { HttpProblem } from '../http/problem';
@@ -29,11 +29,8 @@ export function breakersOf(deps: ApiDeps): BreakerStore {
 }
 
 /** `/ready`'s `mathpix_api`: not_configured | unauthorized (a worker saw 401) | circuit_open | connected. */
-export async function mathpixApiStatus(deps: ApiDeps): Promise<'connected' | 'not_configured' | 'unauthorized' | 'circuit_open'> {
-  if (!isConfigured(deps, 'mathpix')) return 'not_configured';
-  const snap = await breakersOf(deps).read('mathpix');
-  if (snap.unauthorized) return 'unauthorized';
-  return snap.state === 'open' ? 'circuit_open' : 'connected';
+export function mathpixApiStatus(deps: ApiDeps): Promise<ServiceReadiness> {
+  return serviceReadiness(breakersOf(deps), 'mathpix', isConfigured(deps, 'mathpix'));
 }
 
 export function adminBreakersRouter(deps: ApiDeps): Router {

@@ -81,7 +81,8 @@ export function createProviders(config: PipelineConfig, deps: CreateProvidersDep
     logger.info({ skipped: missing, configured }, 'external providers without credentials are skipped; local providers serve in their place');
   }
 
-  const local = deps.local ?? createLocalProviders({ ocrWorkers: config.ocr.workers });
+  // PIPELINE_CACHE_DIR keeps the formula recogniser's templates across restarts and processes.
+  const local = deps.local ?? createLocalProviders({ ocrWorkers: config.ocr.workers, cacheDir: config.env.PIPELINE_CACHE_DIR });
   text.push(...local.providers.text);
   vision.push(...local.providers.vision);
   logger.info({ text: text.map((p) => p.name), vision: vision.map((p) => p.name) }, 'provider chains');
