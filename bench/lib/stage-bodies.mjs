@@ -4,6 +4,8 @@
  * status updates and the metrics. Also slow providers (a fixed wait per call, like an external
  * API) for the scaling run, and a stage that blocks its event loop for the stall test.
  */
+import { existsSync } from 'node:fs';
+
 const meta = (confidence = 1) => ({ provider: 'noop', confidence, duration_ms: 0 });
 
 export const noopHandlers = {
@@ -57,16 +59,24 @@ export function sleepingProviders(ms, onCall) {
 }
 
 /**
- * A stage D that holds the CPU without yielding for `ms` on its first attempt in this process
- * (a runaway parse): the lock cannot be renewed, so another worker must take the job over.
+ * A stage D that holds the CPU without yielding on its first attempt in this process (a runaway
+ * parse): the lock cannot be renewed, so another worker must take the job over. It holds for
+ * `ms`, or, with `releaseFile`, until that file exists (at most `ms`), so a test can wait for the
+ * takeover however slow the machine is, and only then let the blocked worker wake up.
  */
-export function blockingStage(stage, ms, onBlock) {
+export function blockingStage(stage, ms, onBlock, releaseFile, onRelease) {
   return async (input, ctx) => {
     onBlock?.(ctx.job.id);
     const until = Date.now() + ms;
+    let nextLook = 0;
     while (Date.now() < until) {
-      /* busy: no timers, no I/O, no lock renewal */
+      /* busy: no timers, no I/O, no lock renewal (a synchronous stat now and then) */
+      if (releaseFile && Date.now() >= nextLook) {
+        if (existsSync(releaseFile)) break;
+        nextLook = Date.now() + 20;
+      }
     }
+    onRelease?.(ctx.job.id);
     return noopHandlers[stage](input, ctx);
   };
 }

@@ -7,7 +7,8 @@
  *   { "noop": "all" | ["A", "D", ...],      stages whose bodies are no-ops (default none)
  *     "providerSleepMs": 500,               B/C providers wait this long per call instead of OCR
  *     "countCalls": true,                   HINCRBY <prefix>:bench:calls <provider> per call
- *     "block": { "stage": "D", "ms": 8000 } the first run of that stage in this process busy-waits
+ *     "block": { "stage": "D", "ms": 8000,  the first run of that stage in this process busy-waits
+ *                "releaseFile": "/tmp/x" } (until the file exists, when given; at most ms)
  *     "countRuns": true,                    HINCRBY <prefix>:bench:runs "<job>:<stage>" per run
  *     "lock": { "durationMs": 2000, "stalledIntervalMs": 1000 } }
  *
@@ -36,7 +37,7 @@ const handlers = {};
 for (const stage of spec.noop === 'all' ? STAGES : (spec.noop ?? [])) handlers[stage] = noopHandlers[stage];
 if (spec.block) {
   let blocked = false;
-  const block = blockingStage(spec.block.stage, spec.block.ms, (jobId) => process.stdout.write(`BLOCKING ${jobId}\n`));
+  const block = blockingStage(spec.block.stage, spec.block.ms, (jobId) => process.stdout.write(`BLOCKING ${jobId}\n`), spec.block.releaseFile, (jobId) => process.stdout.write(`UNBLOCKED ${jobId}\n`));
   const normal = handlers[spec.block.stage] ?? noopHandlers[spec.block.stage];
   handlers[spec.block.stage] = async (input, ctx) => {
     if (blocked) return normal(input, ctx);
