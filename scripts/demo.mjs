@@ -143,17 +143,24 @@ async function main() {
   }
   console.log(`submitted ${ids.length} image(s); waiting for results`);
   let failed = 0;
+  let waiting = 0;
   for (const [file, id] of ids) {
     let view;
     do {
       view = await (await fetch(`${base}/v1/jobs/${id}?wait=20`)).json();
     } while (!['completed', 'failed', 'cancelled', 'awaiting_review'].includes(view.status));
     const result = view.status === 'completed' ? await (await fetch(`${base}/v1/jobs/${id}/result`)).json() : undefined;
-    if (view.status !== 'completed' && view.status !== 'awaiting_review') failed++;
+    if (view.status === 'awaiting_review') waiting++;
+    else if (view.status !== 'completed') failed++;
     summarise(file, view, result, (Date.now() - started.get(id)) / 1000);
   }
-  console.log(`\n${ids.length - failed} of ${images.length} image(s) completed`);
-  return failed === 0 ? 0 : 1;
+  const refused = images.length - ids.length;
+  const tally = [`${ids.length - failed - waiting} of ${images.length} image(s) completed`];
+  if (waiting) tally.push(`${waiting} waiting for review`);
+  if (failed) tally.push(`${failed} failed`);
+  if (refused) tally.push(`${refused} refused`);
+  console.log(`\n${tally.join(', ')}`);
+  return failed === 0 && refused === 0 ? 0 : 1;
 }
 
 function shutdown() {

@@ -3,7 +3,7 @@
 # and a worker, sends the sample images and prints a summary of each result.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/ensure-pnpm.sh
+source scripts/ensure-pnpm.sh
 pnpm install --frozen-lockfile
 pnpm build
 pnpm demo "$@"

@@ -3,6 +3,7 @@
 # (default redis://127.0.0.1:6379; .ci/run starts one when none answers).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/ensure-pnpm.sh
+source scripts/ensure-pnpm.sh
+bash scripts/ensure-test-tools.sh
 pnpm install --frozen-lockfile
 pnpm test

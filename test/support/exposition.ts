@@ -1,6 +1,6 @@
 /**
  * Checks Prometheus text exposition output: with `promtool check metrics` (Debian's `prometheus`
- * package; `.ci/run` installs it) when present, and always with a strict parser of our own that
+ * package; `scripts/ensure-test-tools.sh` installs it) when present, and always with a strict parser of our own that
  * enforces the rules promtool lints plus the format's grammar.
  */
 import { spawnSync } from 'node:child_process';
