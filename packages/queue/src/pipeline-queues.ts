@@ -19,10 +19,25 @@ export interface QueueDepth {
   count: number;
 }
 
+/**
+ * How old a snapshot of the waiting count may be when admission uses it. Counting costs one
+ * BullMQ count script per stage queue; at hundreds of submissions a second that was most of a
+ * submission's Redis work, and backpressure does not need the exact figure until it is near.
+ */
+export const WAITING_SNAPSHOT_MS = 250;
+
+export interface Admission {
+  admitted: boolean;
+  /** Jobs waiting: the estimate when admitted, the exact count when refused. */
+  waiting: number;
+}
+
 export class PipelineQueues {
   private readonly queues = new Map<StageId, Queue>();
   private flowProducer?: FlowProducer;
   readonly prefix: string;
+  private snapshot?: { waiting: number; at: number; admittedSince: number };
+  private counting?: Promise<number>;
 
   constructor(
     private readonly connection: Redis,
@@ -84,6 +99,47 @@ export class PipelineQueues {
   async waitingTotal(): Promise<number> {
     const depths = await this.depths();
     return depths.filter((d) => d.state === 'waiting' || d.state === 'prioritized' || d.state === 'delayed').reduce((n, d) => n + d.count, 0);
+  }
+
+  /**
+   * Backpressure for `count` new jobs under `limit` waiting ones. Far from the limit it answers
+   * from a snapshot at most WAITING_SNAPSHOT_MS old plus the jobs this process admitted since (so
+   * a burst from one API process cannot overshoot); near it, it counts exactly before refusing, so
+   * nothing is refused on a stale figure. Other API replicas' admissions show at the next count.
+   */
+  async admit(count: number, limit: number): Promise<Admission> {
+    let counted = false;
+    if (!this.snapshot || performance.now() - this.snapshot.at >= WAITING_SNAPSHOT_MS) {
+      await this.countWaiting();
+      counted = true;
+    }
+    for (;;) {
+      // Checked and taken with no await in between, so concurrent admissions cannot share room.
+      const snap = this.snapshot!;
+      const waiting = snap.waiting + snap.admittedSince;
+      if (waiting + count <= limit) {
+        snap.admittedSince += count;
+        return { admitted: true, waiting };
+      }
+      if (counted) return { admitted: false, waiting };
+      await this.countWaiting();
+      counted = true;
+    }
+  }
+
+  /** A fresh count, shared by the callers that ask while it runs; it becomes the snapshot. */
+  private countWaiting(): Promise<number> {
+    this.counting ??= (async () => {
+      const at = performance.now();
+      try {
+        const waiting = await this.waitingTotal();
+        this.snapshot = { waiting, at, admittedSince: 0 };
+        return waiting;
+      } finally {
+        this.counting = undefined;
+      }
+    })();
+    return this.counting;
   }
 
   /**

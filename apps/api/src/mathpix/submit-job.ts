@@ -17,8 +17,8 @@ export class QueueFullError extends Error {
 export async function submitImageJob(deps: ApiDeps, bytes: Buffer, options: PipelineOptionsInput, metadata: JobMetadata): Promise<string> {
   const { config, store, blobs, queues } = deps;
   await inspectImage(bytes, { minDimension: config.image.minDimension, maxDimension: config.image.maxDimension, maxBytes: config.image.maxBytes });
-  const waiting = await queues.waitingTotal();
-  if (waiting >= config.env.MAX_QUEUE_DEPTH) throw new QueueFullError(`${waiting} jobs are waiting`);
+  const { admitted, waiting } = await queues.admit(1, config.env.MAX_QUEUE_DEPTH);
+  if (!admitted) throw new QueueFullError(`${waiting} jobs are waiting`);
   const parsed = PipelineOptions.parse(options);
   const id = randomUUID();
   const original_ref = await blobs.put(bytes);

@@ -65,8 +65,8 @@ export function batchesRouter(deps: ApiDeps, batches: BatchStore): Router {
     const read = req.is('multipart/form-data') ? readMultipart(req) : await readJson(req, deps);
     for (const [n, submission] of read.submissions.entries()) await checkSubmission(deps, submission, `items[${n}].`);
     if (read.webhook_url) await assertPublicUrl(read.webhook_url, config.env.ALLOW_PRIVATE_URLS, 'webhook_url');
-    const waiting = await deps.queues.waitingTotal();
-    if (waiting + read.submissions.length > config.env.MAX_QUEUE_DEPTH) {
+    const { admitted, waiting } = await deps.queues.admit(read.submissions.length, config.env.MAX_QUEUE_DEPTH);
+    if (!admitted) {
       throw new HttpProblem(503, 'queue-full', 'Queue full', `${waiting} jobs are waiting; a batch of ${read.submissions.length} does not fit; try again later`, undefined, { 'Retry-After': '30' });
     }
     const id = randomUUID();

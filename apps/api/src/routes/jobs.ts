@@ -30,8 +30,8 @@ export function jobsRouter(deps: ApiDeps): Router {
     // A repeat of a request that already made its job gets that job, even when the queue is full.
     const earlier = idempotencyKey ? await idempotency.get(idempotencyKey) : undefined;
     if (earlier) return replay(res, idempotencyKey!, earlier, fingerprint);
-    const waiting = await queues.waitingTotal();
-    if (waiting >= config.env.MAX_QUEUE_DEPTH) {
+    const { admitted, waiting } = await queues.admit(1, config.env.MAX_QUEUE_DEPTH);
+    if (!admitted) {
       throw new HttpProblem(503, 'queue-full', 'Queue full', `${waiting} jobs are waiting; try again later`, undefined, { 'Retry-After': '30' });
     }
     const id = randomUUID();
