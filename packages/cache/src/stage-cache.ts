@@ -74,6 +74,8 @@ export class StageCache {
   private readonly memory: Keyv<Envelope<unknown>> | undefined;
   private readonly base: string;
   private readonly k: { index: string; sizes: string; stats: string; gen: string };
+  /** Each namespace's generation as this process last read it. */
+  private readonly lastGen = new Map<CacheNamespace, string>();
 
   constructor(private readonly opts: StageCacheOptions) {
     this.base = `${opts.prefix}:cache`;
@@ -96,16 +98,15 @@ export class StageCache {
    * The cached value, or `compute()` run by exactly one caller fleet-wide while the others wait
    * for its entry. A winner that fails releases the lock, and the next waiter tries in its place.
    *
-   * Round trips, each of which waits for a busy event loop: a hit costs the generation read and,
-   * unless the memory tier has it, one GET (its counter is not awaited); a miss adds one for the
-   * miss counter and the lock together, then the entry's SET and one script that records its size
-   * and releases the lock.
+   * Round trips, each of which waits for a busy event loop: a hit costs one (the generation read,
+   * with the entry's GET beside it unless the memory tier has it; its counter is not awaited); a
+   * miss adds one for the miss counter and the lock together, then the entry's SET and one script
+   * that records its size and releases the lock.
    */
   async getOrCompute<T>(ns: CacheNamespace, digest: string, compute: () => Promise<T>, options: LookupOptions<T>): Promise<CacheLookup<T>> {
     const lockKey = `${this.base}-lock:${ns}:${digest}`;
     for (let look = 0; ; look++) {
-      const entry = await this.entryKey(ns, digest);
-      const hit = await this.read<T>(entry.key);
+      const { entry, hit } = await this.look<T>(ns, digest);
       if (hit !== undefined) {
         this.opts.redis.hincrby(this.k.stats, `hits:${ns}`, 1).catch(() => undefined);
         return { value: hit, cached: true };
@@ -117,6 +118,26 @@ export class StageCache {
       }
       await this.waitForRelease(lockKey, options.signal);
     }
+  }
+
+  /**
+   * The entry's key and its value if cached. The generation is read beside the entry's GET under
+   * the generation last seen (they only change on a clear): one round trip, not two; when the
+   * generation moved, the entry is read again under the new one.
+   */
+  private async look<T>(ns: CacheNamespace, digest: string): Promise<{ entry: EntryKey; hit: T | undefined }> {
+    const guess = this.lastGen.get(ns);
+    if (guess !== undefined) {
+      const [gen, hit] = await Promise.all([this.generation(ns), this.read<T>(this.keyOf(ns, guess, digest))]);
+      if (gen === guess) return { entry: { key: this.keyOf(ns, gen, digest), gen }, hit };
+      this.lastGen.set(ns, gen);
+      const entry = { key: this.keyOf(ns, gen, digest), gen };
+      return { entry, hit: await this.read<T>(entry.key) };
+    }
+    const gen = await this.generation(ns);
+    this.lastGen.set(ns, gen);
+    const entry = { key: this.keyOf(ns, gen, digest), gen };
+    return { entry, hit: await this.read<T>(entry.key) };
   }
 
   private async read<T>(key: string): Promise<T | undefined> {
@@ -207,9 +228,12 @@ export class StageCache {
     await this.sharedStore.disconnect().catch(() => undefined);
   }
 
-  private async entryKey(ns: CacheNamespace, digest: string): Promise<EntryKey> {
-    const gen = (await this.opts.redis.hget(this.k.gen, ns)) ?? '0';
-    return { key: `${this.base}:${ns}:g${gen}:${digest}`, gen };
+  private async generation(ns: CacheNamespace): Promise<string> {
+    return (await this.opts.redis.hget(this.k.gen, ns)) ?? '0';
+  }
+
+  private keyOf(ns: CacheNamespace, gen: string, digest: string): string {
+    return `${this.base}:${ns}:g${gen}:${digest}`;
   }
 
   /** Milliseconds an entry lives (undefined: for ever); provisional entries never outlive their short TTL. */

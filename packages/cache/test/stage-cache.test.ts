@@ -69,7 +69,7 @@ describe('what a lookup costs in round trips', () => {
     for (const c of [cache, withMemory]) await c.getOrCompute('stage_b', digest(), async () => 'warm', LOCK);
   });
 
-  it('a miss costs five: generation, GET, the miss counter with the lock, the SET, and one script that records the entry and releases the lock', async () => {
+  it('a miss costs five: generation and GET side by side, the miss counter with the lock, the SET, and one script that records the entry and releases the lock', async () => {
     let computed = 0;
     expect(await roundTrips(() => cache.getOrCompute('stage_b', digest(), async () => ++computed, LOCK))).toBe(5);
     expect(computed).toBe(1);
@@ -82,6 +82,33 @@ describe('what a lookup costs in round trips', () => {
 
     await withMemory.getOrCompute('stage_c', d, async () => 'again', LOCK); // copies it into memory
     expect(await roundTrips(() => withMemory.getOrCompute('stage_c', d, async () => 'again', LOCK))).toBe(2);
+  });
+
+  it('sends the GET under the generation last seen before the generation read answers', async () => {
+    const d = digest();
+    await cache.getOrCompute('stage_b', d, async () => 'answer', LOCK);
+    await settle();
+    proxy.reset();
+    const release = proxy.holdReplies(/cache-gen/);
+    try {
+      const lookup = cache.getOrCompute('stage_b', d, async () => 'again', LOCK);
+      await settle();
+      // The generation read is held; the entry's GET went out anyway, on the other connection.
+      expect(proxy.count()).toBe(2);
+      release();
+      await expect(lookup).resolves.toEqual({ value: 'answer', cached: true });
+    } finally {
+      release();
+    }
+  });
+
+  it('reads again under the new generation when a clear moved it since the last look', async () => {
+    const d = digest();
+    const other = workerCache({ memoryItems: 0 }, true);
+    await cache.getOrCompute('stage_e', d, async () => 'old', LOCK);
+    await other.invalidateNamespace('stage_e');
+    expect(await cache.getOrCompute('stage_e', d, async () => 'new', LOCK)).toEqual({ value: 'new', cached: false });
+    expect(await cache.getOrCompute('stage_e', d, async () => 'newer', LOCK)).toEqual({ value: 'new', cached: true });
   });
 
   it('does not wait for the hit counter', async () => {
