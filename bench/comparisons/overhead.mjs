@@ -7,7 +7,7 @@
  * image so the difference can be explained, not only measured.
  */
 import { Queue } from 'bullmq';
-import { closedLoop, deletePrefix, round, smallPng, startChild, stopChild, uniquePrefix, withCosts, BENCH_DIR } from '../lib/common.mjs';
+import { closedLoop, deletePrefix, percentile, round, smallPng, startChild, stopChild, uniquePrefix, withCosts, BENCH_DIR } from '../lib/common.mjs';
 import { bareIngestion, bareQueueName } from '../lib/bare-flow.mjs';
 import { baseEnv, jobEndings, pipelineEndings, startApi, startWorker, submitAndWait } from '../lib/pipeline.mjs';
 import path from 'node:path';
@@ -48,6 +48,7 @@ export async function runOverhead({ redisUrl, quick }) {
 
   // The pipeline, stage bodies replaced by no-ops.
   const prefix = uniquePrefix('pipe');
+  let timeline = [];
   const env = baseEnv(redisUrl, prefix, { PIPELINE_WORKERS: String(concurrency) });
   const api = await startApi(env);
   let pipe;
@@ -56,9 +57,16 @@ export async function runOverhead({ redisUrl, quick }) {
     try {
       const endings = await pipelineEndings(redisUrl, prefix);
       let i = 0;
-      const one = () => submitAndWait(api.url, endings, images[i++ % images.length]);
+      const measured = [];
+      const one = async () => {
+        const submitted = Date.now();
+        const id = await submitAndWait(api.url, endings, images[i++ % images.length]);
+        measured.push({ id, submitted, ended: Date.now() });
+      };
       await closedLoop({ total: warmup, inFlight, run: one });
+      measured.length = 0;
       pipe = await withCosts(redisUrl, [api.pid, worker.pid], () => closedLoop({ total, inFlight, run: one }));
+      timeline = await jobTimeline(api.url, measured);
       await endings.close();
     } finally {
       await stopChild(worker.child);
@@ -92,5 +100,36 @@ export async function runOverhead({ redisUrl, quick }) {
     target: 'pipeline >= 0.70 x bare throughput',
     target_met: ratio >= 0.7,
     redis_top_commands_per_image: { bare: topCommands(bare), pipeline: topCommands(pipe) },
+    stage_times: timeline,
+    note:
+      'Time per stage: where a pipeline image\'s latency goes, from its job view (p50 over the measured images). ' +
+      '"wall" is a stage\'s attempt as its worker recorded it (its Redis round trips; B, C and F also look up the stage cache), ' +
+      '"wait before" is from the end of the stage(s) it needs (for A: from the job\'s creation) to its start: the queue hop, ' +
+      'and for B and C the rest of the flow being added after A.',
   };
+}
+
+/** p50 per stage of its wall time and of the wait before it starts, from the jobs' views. */
+async function jobTimeline(apiUrl, measured) {
+  const T = (iso) => Date.parse(iso);
+  const NEEDS = { A: [], B: ['A'], C: ['A'], D: ['B', 'C'], E: ['D'], F: ['E'], G: ['F'], H: ['G'] };
+  const walls = {};
+  const waits = {};
+  const ends = { submit_to_created: [], last_stage_to_client: [] };
+  for (const { id, submitted, ended } of measured) {
+    const view = await (await fetch(`${apiUrl}/v1/jobs/${id}`)).json();
+    ends.submit_to_created.push(T(view.created_at) - submitted);
+    for (const [stage, needs] of Object.entries(NEEDS)) {
+      const st = view.stages[stage];
+      (walls[stage] ??= []).push(T(st.finished_at) - T(st.started_at));
+      const from = needs.length ? Math.max(...needs.map((n) => T(view.stages[n].finished_at))) : T(view.created_at);
+      (waits[stage] ??= []).push(T(st.started_at) - from);
+    }
+    ends.last_stage_to_client.push(ended - T(view.stages.H.finished_at));
+  }
+  return [
+    { stage: 'submit', wait_before_p50: round(percentile(ends.submit_to_created, 50), 0), wall_p50: null },
+    ...Object.keys(NEEDS).map((stage) => ({ stage, wait_before_p50: round(percentile(waits[stage], 50), 0), wall_p50: round(percentile(walls[stage], 50), 0) })),
+    { stage: 'end event', wait_before_p50: round(percentile(ends.last_stage_to_client, 50), 0), wall_p50: null },
+  ];
 }
