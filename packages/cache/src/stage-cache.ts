@@ -98,46 +98,48 @@ export class StageCache {
    * The cached value, or `compute()` run by exactly one caller fleet-wide while the others wait
    * for its entry. A winner that fails releases the lock, and the next waiter tries in its place.
    *
-   * Round trips, each of which waits for a busy event loop: a hit costs one (the generation read,
-   * with the entry's GET beside it unless the memory tier has it; its counter is not awaited); a
-   * miss adds one for the miss counter and the lock together, then the entry's SET and one script
-   * that records its size and releases the lock.
+   * Round trips in sequence, each of which waits for a busy event loop: a hit costs one (the
+   * generation read, with the entry's GET beside it unless the memory tier has it); a miss costs
+   * that same one (the lock is taken with the generation read), then the entry's SET and one
+   * script that records its size and releases the lock. Counters are not awaited.
    */
   async getOrCompute<T>(ns: CacheNamespace, digest: string, compute: () => Promise<T>, options: LookupOptions<T>): Promise<CacheLookup<T>> {
     const lockKey = `${this.base}-lock:${ns}:${digest}`;
     for (let look = 0; ; look++) {
-      const { entry, hit } = await this.look<T>(ns, digest);
+      const token = randomUUID();
+      const { entry, hit, locked } = await this.look<T>(ns, digest, { lockKey, token, ttlMs: options.lockTtlMs });
       if (hit !== undefined) {
-        this.opts.redis.hincrby(this.k.stats, `hits:${ns}`, 1).catch(() => undefined);
+        // A lock taken on the way to a hit is given back at once (nobody waits on it: the entry exists).
+        if (locked) this.cmd('mppCacheRelease', lockKey, token).catch(() => undefined);
+        this.count(`hits:${ns}`);
         return { value: hit, cached: true };
       }
-      const token = randomUUID();
       // A waiter that wakes to a miss again was counted on its first look.
-      if (await this.countMissAndLock(look === 0 ? ns : undefined, lockKey, token, options.lockTtlMs)) {
-        return { value: await this.computeAndStore(ns, entry, compute, { lockKey, token, provisional: options.provisional }), cached: false };
-      }
+      if (look === 0) this.count(`misses:${ns}`);
+      if (locked) return { value: await this.computeAndStore(ns, entry, compute, { lockKey, token, provisional: options.provisional }), cached: false };
       await this.waitForRelease(lockKey, options.signal);
     }
   }
 
   /**
-   * The entry's key and its value if cached. The generation is read beside the entry's GET under
-   * the generation last seen (they only change on a clear): one round trip, not two; when the
-   * generation moved, the entry is read again under the new one.
+   * The entry's key, its value if cached, and whether this caller took the single-flight lock.
+   * One round trip when the generation has not moved: the generation read and the lock's SET NX
+   * (pipelined) go beside the entry's GET under the generation last seen; a memory-tier hit takes
+   * no lock. When a clear moved the generation, the entry is read again under the new one.
    */
-  private async look<T>(ns: CacheNamespace, digest: string): Promise<{ entry: EntryKey; hit: T | undefined }> {
-    const guess = this.lastGen.get(ns);
-    if (guess !== undefined) {
-      const [gen, hit] = await Promise.all([this.generation(ns), this.read<T>(this.keyOf(ns, guess, digest))]);
-      if (gen === guess) return { entry: { key: this.keyOf(ns, gen, digest), gen }, hit };
-      this.lastGen.set(ns, gen);
-      const entry = { key: this.keyOf(ns, gen, digest), gen };
-      return { entry, hit: await this.read<T>(entry.key) };
+  private async look<T>(ns: CacheNamespace, digest: string, lock: { lockKey: string; token: string; ttlMs: number }): Promise<{ entry: EntryKey; hit: T | undefined; locked: boolean }> {
+    const guess = this.lastGen.get(ns) ?? '0';
+    const guessed = this.keyOf(ns, guess, digest);
+    const local = await this.memory?.get(guessed);
+    if (local) {
+      const gen = await this.generation(ns);
+      if (gen === guess) return { entry: { key: guessed, gen }, hit: local.value as T, locked: false };
     }
-    const gen = await this.generation(ns);
+    const [{ gen, locked }, hit] = await Promise.all([this.generationAndLock(ns, lock), local ? undefined : this.read<T>(guessed)]);
     this.lastGen.set(ns, gen);
     const entry = { key: this.keyOf(ns, gen, digest), gen };
-    return { entry, hit: await this.read<T>(entry.key) };
+    if (gen === guess && hit !== undefined) return { entry, hit, locked };
+    return { entry, hit: gen === guess ? undefined : await this.read<T>(entry.key), locked };
   }
 
   private async read<T>(key: string): Promise<T | undefined> {
@@ -151,15 +153,18 @@ export class StageCache {
     return found.value.value as T;
   }
 
-  /** One round trip: the miss counter (when `ns` is given) and the lock's SET NX, pipelined. */
-  private async countMissAndLock(ns: CacheNamespace | undefined, lockKey: string, token: string, lockTtlMs: number): Promise<boolean> {
-    const batch = this.opts.redis.pipeline();
-    if (ns) batch.hincrby(this.k.stats, `misses:${ns}`, 1);
-    batch.set(lockKey, token, 'PX', lockTtlMs, 'NX');
-    const replies = (await batch.exec()) ?? [];
-    const [err, locked] = replies[replies.length - 1] ?? [new Error('cache lock: no reply')];
-    if (err) throw err;
-    return locked === 'OK';
+  /** One round trip: the namespace's generation and the lock's SET NX, pipelined. */
+  private async generationAndLock(ns: CacheNamespace, lock: { lockKey: string; token: string; ttlMs: number }): Promise<{ gen: string; locked: boolean }> {
+    const replies = (await this.opts.redis.pipeline().hget(this.k.gen, ns).set(lock.lockKey, lock.token, 'PX', lock.ttlMs, 'NX').exec()) ?? [];
+    const [[genErr, gen] = [new Error('cache: no reply')], [lockErr, locked] = [new Error('cache lock: no reply')]] = replies;
+    if (genErr) throw genErr;
+    if (lockErr) throw lockErr;
+    return { gen: (gen as string | null) ?? '0', locked: locked === 'OK' };
+  }
+
+  /** Hit and miss counters are not awaited: a broken stats hash costs the counts, never the lookup. */
+  private count(field: string): void {
+    this.opts.redis.hincrby(this.k.stats, field, 1).catch(() => undefined);
   }
 
   private async computeAndStore<T>(ns: CacheNamespace, entry: EntryKey, compute: () => Promise<T>, lock: { lockKey: string; token: string; provisional?: (value: T) => boolean }): Promise<T> {

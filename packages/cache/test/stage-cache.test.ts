@@ -69,10 +69,22 @@ describe('what a lookup costs in round trips', () => {
     for (const c of [cache, withMemory]) await c.getOrCompute('stage_b', digest(), async () => 'warm', LOCK);
   });
 
-  it('a miss costs five: generation and GET side by side, the miss counter with the lock, the SET, and one script that records the entry and releases the lock', async () => {
+  it('a miss costs five requests, three of them awaited in sequence: the generation with the lock beside the GET, the SET, one script that records the entry and releases the lock; and the miss counter', async () => {
     let computed = 0;
     expect(await roundTrips(() => cache.getOrCompute('stage_b', digest(), async () => ++computed, LOCK))).toBe(5);
     expect(computed).toBe(1);
+  });
+
+  it('takes the lock in the same round trip as the generation read, and gives it back at once on a hit', async () => {
+    const d = digest();
+    expect(await roundTrips(() => cache.getOrCompute('stage_b', d, async () => 'answer', LOCK))).toBe(5);
+    const first = proxy.sent().find((chunk) => chunk.includes('cache-gen'))!;
+    expect(first).toContain(`cache-lock:stage_b:${d}`);
+    expect(first).toContain('NX');
+    // The hit took the lock too (nothing waits on it: the entry exists) and released it.
+    await cache.getOrCompute('stage_b', d, async () => 'again', LOCK);
+    await settle();
+    expect(await admin.exists(`${prefix}:cache-lock:stage_b:${d}`)).toBe(0);
   });
 
   it('a hit costs the generation and a GET, or only the generation from the memory tier, plus the hit counter', async () => {

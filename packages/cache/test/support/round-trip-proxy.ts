@@ -14,6 +14,8 @@ export interface RoundTripProxy {
   url: string;
   /** Round trips since the last `reset`, over every connection. */
   count(): number;
+  /** What the clients sent since the last `reset`, one string per chunk (pipelined commands share one). */
+  sent(): string[];
   reset(): void;
   /** From the first request matching `pattern` on, replies on that connection wait for the returned release. */
   holdReplies(pattern: RegExp): () => void;
@@ -23,6 +25,7 @@ export interface RoundTripProxy {
 export async function startRoundTripProxy(redisUrl: string): Promise<RoundTripProxy> {
   const target = new URL(redisUrl);
   let trips = 0;
+  let chunks: string[] = [];
   let hold: { pattern: RegExp; held: Array<() => void>; released: boolean } | undefined;
   const sockets = new Set<net.Socket>();
   const server = net.createServer((client) => {
@@ -32,6 +35,7 @@ export async function startRoundTripProxy(redisUrl: string): Promise<RoundTripPr
     client.on('data', (chunk: Buffer) => {
       if (!replyPending) trips++;
       replyPending = true;
+      chunks.push(chunk.toString('latin1'));
       if (hold && !hold.released && hold.pattern.test(chunk.toString('latin1'))) holding = hold;
       upstream.write(chunk);
     });
@@ -53,8 +57,10 @@ export async function startRoundTripProxy(redisUrl: string): Promise<RoundTripPr
   return {
     url: `redis://127.0.0.1:${(server.address() as AddressInfo).port}`,
     count: () => trips,
+    sent: () => [...chunks],
     reset: () => {
       trips = 0;
+      chunks = [];
     },
     holdReplies: (pattern) => {
       const current = { pattern, held: [] as Array<() => void>, released: false };
