@@ -101,7 +101,7 @@ describe('failed API-key checks, limited per address before the key is read', ()
     expect((await requestFrom(guesser, `${stack.baseUrl}/v3/text`, { app_key: 'guess-3', 'content-type': 'application/json' }, 'POST', '{}')).status).toBe(401);
 
     // The budget is spent: the next guess, and even the right key, are refused before the key is looked at.
-    for (const headers of [{ authorization: 'Bearer guess-4' }, { 'x-api-key': 'key-one' }]) {
+    for (const headers of [{ authorization: 'Bearer guess-4' }, { 'x-api-key': 'key-one' }] as Array<Record<string, string>>) {
       const res = await requestFrom(guesser, job(), headers);
       expect(res.status).toBe(429);
       expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
@@ -311,7 +311,7 @@ describe('the total size of a batch', () => {
     expect(await stack.api.deps.redis.keys(`${stack.config.redis.prefix}:batch:*`)).toEqual([]);
     expect(await stack.api.deps.queues.waitingTotal()).toBe(0);
     const ok = new FormData();
-    for (const n of [1, 2]) ok.append('image', new Blob([solidPng(60 + n)]), `ok${n}.png`);
+    for (const n of [1, 2]) ok.append('image', new Blob([new Uint8Array(solidPng(60 + n))]), `ok${n}.png`);
     expect((await post(ok)).status).toBe(202);
   });
 });

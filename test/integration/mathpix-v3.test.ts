@@ -128,7 +128,7 @@ describe('POST /v3/text, Mathpix-compatible', () => {
   });
 
   it('checks app_key against API_KEYS: 401 with Mathpix\'s error body for a wrong or missing key', async () => {
-    for (const headers of [{ app_id: 'my-app', app_key: 'not-a-key' }, { app_id: 'my-app' }]) {
+    for (const headers of [{ app_id: 'my-app', app_key: 'not-a-key' }, { app_id: 'my-app' }] as Array<Record<string, string>>) {
       const { status, body } = await postJson({ src: DATA_URL }, headers);
       expect(status).toBe(401);
       expect(body).toEqual({ request_id: expect.any(String), error: 'Invalid credentials', error_info: { id: 'http_unauthorized', message: 'Invalid credentials' } });

@@ -274,7 +274,7 @@ describe('batches', () => {
 
   it('accepts multipart with many image files, and refuses a batch with one bad item, naming it', async () => {
     const form = new FormData();
-    for (const n of [1, 2, 3]) form.append('image', new Blob([solidPng(200 + n, 64)]), `p${n}.png`);
+    for (const n of [1, 2, 3]) form.append('image', new Blob([new Uint8Array(solidPng(200 + n, 64))]), `p${n}.png`);
     form.append('options', JSON.stringify({ skip_stages: ['B', 'C', 'D', 'E', 'F', 'G'] }));
     const res = await call(`${stack.baseUrl}/v1/batches`, { method: 'POST', body: form });
     expect(res.status).toBe(202);

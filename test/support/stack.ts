@@ -87,7 +87,7 @@ export async function waitForJob(baseUrl: string, id: string, timeoutMs = 90_000
 
 export async function submitFile(baseUrl: string, bytes: Buffer, fields: Record<string, string> = {}, filename = 'image.png'): Promise<Response> {
   const form = new FormData();
-  form.append('image', new Blob([bytes]), filename);
+  form.append('image', new Blob([new Uint8Array(bytes)]), filename);
   for (const [k, v] of Object.entries(fields)) form.append(k, v);
   return fetch(`${baseUrl}/v1/jobs`, { method: 'POST', body: form });
 }

@@ -70,6 +70,9 @@ interface Patch {
 
 export type MutationOutcome = 'applied' | 'missing' | 'refused';
 
+/** What the store reads of a stage's output (every stage's schema has these); the rest is kept as given. */
+export type StageOutputFields = { provider: string; duration_ms: number } & Record<string, unknown>;
+
 /** A stage attempt that was recorded as started, with what its run reads (fetched in the same round trip). */
 export interface StartedStage {
   record: JobRecord;
@@ -160,7 +163,7 @@ export class JobStore {
     return { record: back.record, outputs: back.outputs ?? {}, ...(back.carriedUsage ? { carriedUsage: back.carriedUsage } : {}) };
   }
 
-  async stageCompleted(id: string, stage: StageId, output: { provider: string; duration_ms: number } & object, status: 'completed' | 'cached' = 'completed'): Promise<MutationOutcome> {
+  async stageCompleted(id: string, stage: StageId, output: StageOutputFields, status: 'completed' | 'cached' = 'completed'): Promise<MutationOutcome> {
     return this.mutate(id, completePatch(stage, output, status));
   }
 
@@ -171,7 +174,7 @@ export class JobStore {
   async completeStage(
     id: string,
     stage: StageId,
-    output: { provider: string; duration_ms: number } & object,
+    output: StageOutputFields,
     status: 'completed' | 'cached',
     read: readonly StageId[],
   ): Promise<{ outcome: MutationOutcome; record?: JobRecord; outputs?: Partial<StageOutputs> }> {
@@ -345,7 +348,7 @@ function startPatch(stage: StageId, attempt: number): Patch {
   };
 }
 
-function completePatch(stage: StageId, output: { provider: string; duration_ms: number } & object, status: 'completed' | 'cached'): Patch {
+function completePatch(stage: StageId, output: StageOutputFields, status: 'completed' | 'cached'): Patch {
   return {
     stage,
     stage_set: { status, finished_at: new Date().toISOString(), duration_ms: Math.round(output.duration_ms), provider: output.provider, error: null },

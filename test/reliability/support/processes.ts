@@ -69,7 +69,7 @@ export function pipelineEnv(redisUrl: string, prefix: string, extra: Record<stri
 
 export interface WorkerSpec {
   noop?: 'all' | string[];
-  block?: { stage: string; ms: number };
+  block?: { stage: string; ms: number; releaseFile?: string };
   countRuns?: boolean;
   lock?: { durationMs: number; stalledIntervalMs: number };
 }
