@@ -90,6 +90,21 @@ describe('POST /v3/text, Mathpix-compatible', () => {
     expect(job).toMatchObject({ status: 'completed', metadata: { source: 'mathpix-v3' } });
   });
 
+  it('adds MathML and SVG converted by MathJax for include_mathml and include_svg, per formula after its LaTeX', async () => {
+    const { body } = await postJson({ src: DATA_URL, formats: ['data'], data_options: { include_latex: true, include_mathml: true, include_svg: true, include_asciimath: true } });
+    const data = body.data as Array<{ type: string; value: string }>;
+    expect(data.map((d) => d.type)).toEqual(['latex', 'mathml', 'svg', 'latex', 'mathml', 'svg', 'latex', 'mathml', 'svg']);
+    const [, mathml, svg] = data;
+    // x^{2}-5 x+6=0 as MathML: a superscript, operators and numbers, no serialiser indentation.
+    expect(mathml!.value).toMatch(/^<math xmlns="http:\/\/www\.w3\.org\/1998\/Math\/MathML"><msup><mi>x<\/mi>(<mrow>)?<mn>2<\/mn>(<\/mrow>)?<\/msup><mo>&#x2212;<\/mo><mn>5<\/mn>/);
+    expect(mathml!.value).not.toMatch(/\n|data-mjx/);
+    expect(svg!.value).toMatch(/^<svg [^>]*viewBox="[-\d. ]+"/);
+    expect(svg!.value).toContain('<path');
+    // The fraction of the third formula is an <mfrac>.
+    expect(data[7]!.value).toContain('<mfrac>');
+    expect(body.text).toBeUndefined();
+  });
+
   it('fetches src given as an http URL', async () => {
     const { body } = await postJson({ src: `${imagesUrl}/examples/formula.png`, formats: ['text'] });
     expect(body).toMatchObject({ image_width: 400, image_height: 50, text: expect.stringContaining('\\( x \\)') });

@@ -27,3 +27,5 @@ export const STAGE_HANDLERS: StageHandlers = {
   G: humanReviewStage,
   H: exportStage,
 };
+// MathJax conversions, for the API's Mathpix-compatible `data` entries (mathml, svg).
+export { texToMathml, texToSvg, type MathmlRendering, type TexRendering } from './regeneration';

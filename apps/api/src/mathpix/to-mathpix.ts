@@ -2,6 +2,7 @@
  * Turns a pipeline job (stage A and B outputs) into Mathpix's `v3/text` response fields, and
  * pipeline failures into Mathpix's `error` / `error_info` pairs (docs/mathpix-compat.md).
  */
+import { texToMathml, texToSvg } from '@mpp/stages';
 import type { IngestionOutput, JobError, MathpixLineData, MathpixTextRequest, MathpixTextResponse, TextParseOutput } from '@mpp/schemas';
 
 export const DEFAULT_INLINE: [string, string] = ['\\(', '\\)'];
@@ -46,7 +47,7 @@ export function toHtml(text: string, inline: [string, string], display: [string,
   return `<div>${html.replace(/\n/g, '<br>\n')}</div>\n`;
 }
 
-export function toMathpixResponse(requestId: string, req: MathpixTextRequest, image: IngestionOutput | undefined, text: TextParseOutput): MathpixTextResponse | (MathpixError & { request_id: string }) {
+export async function toMathpixResponse(requestId: string, req: MathpixTextRequest, image: IngestionOutput | undefined, text: TextParseOutput): Promise<MathpixTextResponse | (MathpixError & { request_id: string })> {
   const formats = req.formats && req.formats.length > 0 ? new Set(req.formats) : new Set(['text']);
   const inline = req.math_inline_delimiters ?? DEFAULT_INLINE;
   const display = req.math_display_delimiters ?? DEFAULT_DISPLAY;
@@ -79,10 +80,31 @@ export function toMathpixResponse(requestId: string, req: MathpixTextRequest, im
   }
   if (formats.has('html')) out.html = toHtml(text.text.trim(), inline, display);
   if (formats.has('data')) {
-    out.data = req.data_options?.include_latex ? text.formulas.map((f) => ({ type: 'latex', value: f.latex })) : [];
+    out.data = await formulaData(text.formulas, req.data_options ?? {});
   }
   if (req.include_line_data) out.line_data = lineData(text, image?.scale ?? 1, inline, display);
   return out;
+}
+
+/**
+ * `data`: per formula, in the order found, an entry for each type asked: `latex` as read, and
+ * `mathml` / `svg` converted from it by MathJax (loaded on the first request that asks). A formula
+ * MathJax cannot parse gets no mathml or svg entry. No converter makes asciimath, table html or TSV.
+ */
+async function formulaData(formulas: TextParseOutput['formulas'], options: NonNullable<MathpixTextRequest['data_options']>): Promise<Array<{ type: string; value: string }>> {
+  const data: Array<{ type: string; value: string }> = [];
+  for (const f of formulas) {
+    if (options.include_latex) data.push({ type: 'latex', value: f.latex });
+    if (options.include_mathml) {
+      const mathml = await texToMathml(f.latex, f.display);
+      if (mathml.mathml) data.push({ type: 'mathml', value: mathml.mathml });
+    }
+    if (options.include_svg) {
+      const svg = await texToSvg(f.latex, f.display);
+      if (svg.svg) data.push({ type: 'svg', value: svg.svg });
+    }
+  }
+  return data;
 }
 
 function lineData(text: TextParseOutput, scale: number, inline: [string, string], display: [string, string]): MathpixLineData[] {

@@ -82,7 +82,7 @@ export function mathpixV3Router(deps: ApiDeps): Router {
       const outputs = await deps.store.getOutputs(id, STAGE_IDS);
       const text = outputs.B as TextParseOutput | undefined;
       if (!text) return answer({ request_id: id, ...mathpixError('sys_exception', 'The text stage produced no output') });
-      answer(toMathpixResponse(id, request, outputs.A as IngestionOutput | undefined, text));
+      answer(await toMathpixResponse(id, request, outputs.A as IngestionOutput | undefined, text));
     },
   );
   // Mathpix answers a body it cannot parse with HTTP 200 and `json_syntax`, not with a 400.

@@ -14,7 +14,7 @@ import { toTikz } from './tikz';
 import { regenerationConfidence } from './confidence';
 
 export { scoreInkMatch, inkMatch, type InkMatch, type InkMatchOptions } from './roundtrip';
-export { texToSvg } from './mathjax';
+export { texToMathml, texToSvg, type MathmlRendering, type TexRendering } from './mathjax';
 
 /** Formulas rendered per job; the rest are listed with an error, so indexes still match stage B's. */
 export const MAX_RENDERED_FORMULAS = 200;

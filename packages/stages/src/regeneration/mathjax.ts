@@ -24,18 +24,24 @@ interface MathJaxRuntime {
   adaptor: LiteAdaptor;
   document: LiteMathDocument;
   tex: TeX<LiteNode, LiteText, LiteDocument>;
+  /** Stops a conversion after the TeX input, before any output: the internal MathML tree. */
+  convertState: number;
+  /** Serialises that tree as MathML. */
+  toMathml: (node: unknown) => string;
 }
 
 let runtime: Promise<MathJaxRuntime> | undefined;
 
 async function createRuntime(): Promise<MathJaxRuntime> {
-  const [{ mathjax }, { TeX }, { SVG }, { liteAdaptor }, { RegisterHTMLHandler }, { AllPackages }] = await Promise.all([
+  const [{ mathjax }, { TeX }, { SVG }, { liteAdaptor }, { RegisterHTMLHandler }, { AllPackages }, { STATE }, { SerializedMmlVisitor }] = await Promise.all([
     import('mathjax-full/js/mathjax.js'),
     import('mathjax-full/js/input/tex.js'),
     import('mathjax-full/js/output/svg.js'),
     import('mathjax-full/js/adaptors/liteAdaptor.js'),
     import('mathjax-full/js/handlers/html.js'),
     import('mathjax-full/js/input/tex/AllPackages.js'),
+    import('mathjax-full/js/core/MathItem.js'),
+    import('mathjax-full/js/core/MmlTree/SerializedMmlVisitor.js'),
   ]);
   const adaptor = liteAdaptor();
   RegisterHTMLHandler(adaptor);
@@ -43,7 +49,8 @@ async function createRuntime(): Promise<MathJaxRuntime> {
   // fontCache 'none': every glyph is an inline path, so each SVG stands alone (no shared <defs>).
   const svg = new SVG<LiteNode, LiteText, LiteDocument>({ fontCache: 'none' });
   const document = mathjax.document('', { InputJax: tex, OutputJax: svg }) as LiteMathDocument;
-  return { adaptor, document, tex };
+  const visitor = new SerializedMmlVisitor();
+  return { adaptor, document, tex, convertState: STATE.CONVERT ?? 100, toMathml: (node) => visitor.visitTree(node as Parameters<typeof visitor.visitTree>[0]) };
 }
 
 function mathJax(): Promise<MathJaxRuntime> {
@@ -82,6 +89,28 @@ export async function texToSvg(latex: string, display = false): Promise<TexRende
   const texError = /data-mjx-error="([^"]*)"/.exec(markup);
   if (texError) return { error: decodeAttribute(texError[1] ?? 'TeX error') };
   return { svg: markup };
+}
+
+export type MathmlRendering = { mathml: string; error?: undefined } | { mathml?: undefined; error: string };
+
+/** Converts `latex` (without delimiters) to a MathML `<math>` element, or TeX's error message. */
+export async function texToMathml(latex: string, display = false): Promise<MathmlRendering> {
+  const source = latex.trim();
+  if (source.length === 0) return { error: 'empty formula' };
+  if (source.length > MAX_LATEX_LENGTH) return { error: `formula longer than ${MAX_LATEX_LENGTH} characters` };
+  const { document, tex, convertState, toMathml } = await mathJax();
+  tex.parseOptions.tags.reset();
+  try {
+    const mathml = toMathml(document.convert(source, { display, end: convertState }));
+    // A TeX error is thrown or becomes an <merror> holding TeX's message: report it either way.
+    const texError = /<merror[^>]*>\s*<mtext>([^<]*)<\/mtext>/.exec(mathml);
+    if (texError) return { error: decodeAttribute(texError[1] ?? 'TeX error') };
+    // The serialiser's indentation and MathJax's own data-mjx-* attributes (TeX classes for its
+    // renderers) are dropped: plain MathML.
+    return { mathml: mathml.replace(/>\n\s*</g, '><').replace(/\s+data-mjx-[a-z-]+="[^"]*"/g, '') };
+  } catch (err) {
+    return { error: err instanceof Error ? err.message : String(err) };
+  }
 }
 
 export interface SvgViewBox {

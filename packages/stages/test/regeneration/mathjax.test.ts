@@ -1,5 +1,5 @@
 import sharp from 'sharp';
-import { MAX_LATEX_LENGTH, svgViewBox, texToSvg, withPixelSize } from '../../src/regeneration/mathjax';
+import { MAX_LATEX_LENGTH, svgViewBox, texToMathml, texToSvg, withPixelSize } from '../../src/regeneration/mathjax';
 
 describe('texToSvg', () => {
   it('renders a formula to a self-contained SVG with inline glyph paths', async () => {
@@ -35,5 +35,23 @@ describe('texToSvg', () => {
     const { svg } = await texToSvg('E = mc^2', true);
     const png = await sharp(Buffer.from(withPixelSize(svg!, 300, 60))).png().toBuffer();
     expect(await sharp(png).metadata()).toMatchObject({ width: 300, height: 60 });
+  });
+});
+
+describe('texToMathml', () => {
+  it('gives plain presentation MathML: structure kept, no indentation, no MathJax attributes', async () => {
+    const { mathml } = await texToMathml('\\frac{a}{b^2}+\\sqrt[3]{x}');
+    expect(mathml).toBe('<math xmlns="http://www.w3.org/1998/Math/MathML"><mfrac><mi>a</mi><msup><mi>b</mi><mn>2</mn></msup></mfrac><mo>+</mo><mroot><mi>x</mi><mn>3</mn></mroot></math>');
+  });
+
+  it('marks display formulas as block', async () => {
+    expect((await texToMathml('\\sum_{i=1}^n i', true)).mathml).toMatch(/^<math xmlns="[^"]+" display="block">.*<munderover>/);
+  });
+
+  it("reports TeX's errors, empty and overlong input instead of converting them", async () => {
+    expect(await texToMathml('\\frac{a}{')).toEqual({ error: 'Missing close brace' });
+    expect(await texToMathml('\\nosuchmacro x')).toEqual({ error: 'Undefined control sequence \\nosuchmacro' });
+    expect(await texToMathml('  ')).toEqual({ error: 'empty formula' });
+    expect((await texToMathml('x'.repeat(MAX_LATEX_LENGTH + 1))).error).toMatch(/longer than/);
   });
 });
