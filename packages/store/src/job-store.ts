@@ -222,13 +222,6 @@ export class JobStore {
     await m.expire(key, this.ttlSeconds).exec();
   }
 
-  /** Reads and clears the usage carried over from earlier attempts of a stage. */
-  async takeCarriedUsage(id: string, stage: StageId): Promise<StageUsage | undefined> {
-    const key = this.carriedUsageKey(id, stage);
-    const replies = await this.redis.multi().hgetall(key).del(key).exec();
-    return parseUsage((replies?.[0]?.[1] ?? {}) as Record<string, string>);
-  }
-
   private carriedUsageKey(id: string, stage: StageId): string {
     return `${this.keys.job(id)}:usage:${stage}`;
   }
