@@ -16,6 +16,7 @@ import { cropComponents, distanceTransform, thin, type Crop } from './morphology
 import { findAxes, lineKind, separateArrowheads } from './arrows';
 import { chainCurves } from './curves';
 import { buildElements, round2 } from './elements';
+import { annotationStrokes, findJunctions } from './junctions';
 import { findRightAngleMarks } from './marks';
 import { candidateLocations, findDots, snapSegmentEnds, type PageSegment } from './points';
 import { isPointName, placePoints, relate, type IdentifiedCircle, type IdentifiedPoint, type IdentifiedSegment, type NamedLabel } from './relations';
@@ -114,9 +115,15 @@ export async function analyseDiagram(
   for (let y = 0; y < skeleton.height; y++) {
     for (let x = 0; x < skeleton.width; x++) if (skeleton.data[y * skeleton.width + x]) strokePixels.push({ x: x + skeleton.x0, y: y + skeleton.y0 });
   }
-  const locations = candidateLocations(pointDots, circles, segments, Math.max(4, 0.25 * charHeight));
-  const points: IdentifiedPoint[] = placePoints(labels, locations, strokePixels).map((p) => ({ ...p, id: ids.next('pt') }));
-  const relations = relate(points, segments, circles, labels.filter((l) => !isPointName(l.text)));
+  const mergeRadius = Math.max(4, 0.25 * charHeight);
+  const locations = candidateLocations(pointDots, circles, segments, mergeRadius);
+  const axes = findAxes(segments, arrowEnds, { width: ink.width, height: ink.height });
+  const valueLabels = labels.filter((l) => !isPointName(l.text));
+  // Corners and crossings of the figure itself, not of the leader lines and tick marks on it.
+  const annotations = annotationStrokes(segments, circles, valueLabels, { reach: Math.max(3, 0.5 * charHeight), tolerance: mergeRadius, tickLength: 2 * charHeight });
+  const junctions = findJunctions(locations, segments.filter((s) => !annotations.has(s)), { tolerance: mergeRadius, arrowEnds, labelBoxes: labels.map((l) => l.bbox), axes });
+  const points: IdentifiedPoint[] = placePoints(labels, locations, strokePixels, { junctions, duplicateRadius: 2 * mergeRadius }).map((p) => ({ ...p, id: ids.next('pt') }));
+  const relations = relate(points, segments, circles, valueLabels);
   const markIds = marks.map(() => ids.next('mark'));
   marks.forEach((m, k) => {
     if (m.lines) relations.push({ type: 'perpendicular_to', from: m.lines[0], to: m.lines[1], confidence: m.confidence });
@@ -124,7 +131,6 @@ export async function analyseDiagram(
   });
 
   const lineKinds = new Map(segments.map((seg) => [seg, lineKind(arrowEnds.get(seg))] as const));
-  const axes = findAxes(segments, arrowEnds, { width: ink.width, height: ink.height });
   for (const axis of axes) lineKinds.set(axis, { type: 'axis', reversed: lineKinds.get(axis)?.reversed ?? false });
   const elements = buildElements({ region_id: diagram.id, circles, segments, lineKinds, curves: curveElements, points, marks, markIds, labels, relations });
   return {

@@ -2,7 +2,8 @@
  * Turning geometry and read labels into named points and relations. A label that reads as a
  * point name (`A`, `B'`, `P1`) is given the nearest free candidate location (dot, crossing,
  * endpoint, meeting with a circle, centre) within reach of its box, globally nearest pairs first;
- * with none in reach, the nearest stroke pixel stands in at lower confidence. Then: `labels`
+ * with none in reach, the nearest stroke pixel stands in at lower confidence. Drawn dots and the
+ * junctions of strokes no label names are points too, unnamed and less sure. Then: `labels`
  * (label → point, or value label → segment), `lies_on` and `endpoint_of` (point → segment or
  * circle), `center_of` (point → circle).
  */
@@ -41,11 +42,21 @@ export const isPointName = (text: string): boolean => POINT_NAME.test(text);
 
 const kindWeight = (kinds: Set<LocationKind | 'stroke'>): number => Math.max(...[...kinds].map((k) => KIND_WEIGHT[k]));
 
+/** Where the figure's strokes meet, for the points no label names (junctions.ts). */
+export interface UnlabelledPoints {
+  junctions: ReadonlyArray<{ location: Location; confidence: number }>;
+  /** A junction this close to a point already placed is that point. */
+  duplicateRadius: number;
+}
+
 /**
- * Points of the diagram: every location a point-name label claims, plus every drawn dot.
+ * Points of the diagram: every location a point-name label claims, plus every drawn dot, plus
+ * every junction of strokes no other point is near (strongest first).
  * `strokePixels` (page coordinates) are the fallback when no candidate is in reach.
  */
-export function placePoints(labels: readonly NamedLabel[], locations: readonly Location[], strokePixels: readonly Pt[]): PlacedPoint[] {
+export function placePoints(
+  labels: readonly NamedLabel[], locations: readonly Location[], strokePixels: readonly Pt[], unlabelled: UnlabelledPoints,
+): PlacedPoint[] {
   const names = labels.filter((l) => isPointName(l.text));
   const reachOf = (l: NamedLabel): number => 1.3 * Math.max(l.bbox.w, l.bbox.h);
   const pairs: Array<{ label: NamedLabel; location: Location; cost: number }> = [];
@@ -91,6 +102,10 @@ export function placePoints(labels: readonly NamedLabel[], locations: readonly L
   for (const location of locations) {
     if (usedLocations.has(location) || !location.kinds.has('dot')) continue;
     placed.push({ x: location.x, y: location.y, kinds: location.kinds, ...(location.radius !== undefined ? { radius: location.radius } : {}), confidence: 0.6 });
+  }
+  for (const { location, confidence } of unlabelled.junctions) {
+    if (usedLocations.has(location) || placed.some((p) => distance(p, location) <= unlabelled.duplicateRadius)) continue;
+    placed.push({ x: location.x, y: location.y, kinds: location.kinds, confidence });
   }
   return placed;
 }

@@ -5,15 +5,11 @@
  * about 88.5 around (897, 129)) and against the Inter-GPS ground truth in logic_form.json, whose
  * coordinates are the diagram's own, shifted by an unknown offset.
  */
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import sharp from 'sharp';
 import { VisionParseOutput, type BBox, type DiagramElement } from '@mpp/schemas';
 import { LocalVisionProvider, type LocalVisionResult } from '../../../src/local/vision';
 import { TesseractEngine } from '../../../src/local/tesseract-engine';
-
-const FIXTURES = path.join(__dirname, '../../../../../test/fixtures');
-const fixture = (...parts: string[]) => readFileSync(path.join(FIXTURES, ...parts));
+import { bestShift, dist, fixture, logicForm, truePoints, type P } from './logic-form';
 
 const engine = new TesseractEngine();
 const provider = new LocalVisionProvider(engine);
@@ -31,8 +27,6 @@ async function analysed(...parts: string[]): Promise<LocalVisionResult> {
   return result;
 }
 
-type P = { x: number; y: number };
-const dist = (a: P, b: P) => Math.hypot(a.x - b.x, a.y - b.y);
 const boxDistance = (p: P, b: BBox) => Math.hypot(Math.max(0, b.x - p.x, p.x - b.x - b.w), Math.max(0, b.y - p.y, p.y - b.y - b.h));
 const ofType = (r: LocalVisionResult, ...types: DiagramElement['type'][]) => r.elements.filter((e) => types.includes(e.type));
 const namedPoint = (r: LocalVisionResult, name: string) => r.elements.find((e) => e.type === 'point' && e.text === name);
@@ -40,29 +34,6 @@ const label = (r: LocalVisionResult, text: string) => r.elements.find((e) => e.t
 const lineLike = (r: LocalVisionResult) => ofType(r, 'segment', 'line', 'ray');
 const hasRelation = (r: LocalVisionResult, type: string, from: string | undefined, to: string | undefined) =>
   r.relations.some((rel) => rel.type === type && rel.from === from && rel.to === to);
-
-interface LogicForm {
-  point_positions: Record<string, [number, number]>;
-  line_instances: string[];
-  circle_instances: string[];
-}
-const logicForm = (id: string): LogicForm => JSON.parse(fixture('textbook', id, 'logic_form.json').toString('utf8'));
-
-/**
- * The shift that puts the most ground-truth points within `tolerance` of one of `found`, and how
- * many it puts there: every pairing proposes a shift, the best supported one wins.
- */
-function bestShift(truth: P[], found: P[], tolerance = 5): { shift: P; matched: number } {
-  let best = { shift: { x: 0, y: 0 }, matched: 0 };
-  for (const t of truth) {
-    for (const f of found) {
-      const shift = { x: f.x - t.x, y: f.y - t.y };
-      const matched = truth.filter((q) => found.some((g) => dist({ x: q.x + shift.x, y: q.y + shift.y }, g) <= tolerance)).length;
-      if (matched > best.matched) best = { shift, matched };
-    }
-  }
-  return best;
-}
 
 describe('LocalVisionProvider on textbook/11 (prose on the left, a labelled circle on the right)', () => {
   it('finds one diagram region on the right and the text lines on the left', async () => {
@@ -165,7 +136,7 @@ describe('LocalVisionProvider against the logic_form ground truth', () => {
   it.each([['13'], ['15']])('textbook/%s: every ground-truth line is covered by a found segment', async (id) => {
     const r = await analysed('textbook', id, 'img_diagram.png');
     const truth = logicForm(id);
-    const gt = Object.fromEntries(Object.entries(truth.point_positions).map(([n, [x, y]]) => [n, { x, y }]));
+    const gt = truePoints(truth);
     const segments = lineLike(r);
     const ends = segments.flatMap((s) => s.endpoints!);
     const { shift, matched } = bestShift(Object.values(gt), ends);
