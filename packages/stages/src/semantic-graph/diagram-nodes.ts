@@ -1,8 +1,9 @@
 /**
  * The diagram's part of the graph, from stage C read by name (alignment's diagram index): named
  * points, segments, circles, arcs, angle marks and labels as nodes; ends, incidences, centres,
- * crossings and labels as edges; value labels as facts; and vision's own relations, oriented by
- * the edge rules. Unnamed elements get ids from their element id (`segment:#e7`).
+ * crossings (at named points, and at unnamed ones from vision's relations) and labels as edges;
+ * value labels as facts; and vision's own relations, oriented by the edge rules. Unnamed elements
+ * get ids from their element id (`segment:#e7`, `point:#pt-5`).
  */
 import type { DiagramElement, VisionParseOutput } from '@mpp/schemas';
 import { namedId } from '../alignment/entity-ids';
@@ -169,6 +170,34 @@ function addRelations(graph: GraphBuilder, vision: VisionParseOutput, elementNod
   return ignored;
 }
 
+/**
+ * Two segments through one unnamed point (a crossing stage C found where no label names it),
+ * inside at least one of them, cross there: the rule `addLinear` applies to named points, read
+ * from vision's `lies_on` and `endpoint_of` relations since the diagram index knows names only.
+ */
+function addUnnamedCrossings(graph: GraphBuilder, vision: VisionParseOutput, elementNodes: Map<string, string>): void {
+  const through = new Map<string, Array<{ line: string; inside: boolean; confidence: number }>>();
+  for (const rel of vision.relations) {
+    const type = edgeTypeOfRelation(rel.type);
+    const point = elementNodes.get(rel.from);
+    const line = elementNodes.get(rel.to);
+    if ((type !== 'lies_on' && type !== 'endpoint_of') || !point?.startsWith('point:#') || !line) continue;
+    if (!['segment', 'line', 'ray'].includes(graph.nodeType(line) ?? '')) continue;
+    through.set(point, [...(through.get(point) ?? []), { line, inside: type === 'lies_on', confidence: rel.confidence }]);
+  }
+  for (const [point, lines] of through) {
+    for (let i = 0; i < lines.length; i++) {
+      for (let j = i + 1; j < lines.length; j++) {
+        const a = lines[i]!;
+        const b = lines[j]!;
+        if (a.line === b.line || (!a.inside && !b.inside)) continue;
+        const [from, to] = a.line < b.line ? [a.line, b.line] : [b.line, a.line];
+        graph.addEdge('intersects', from, to, { stage: 'E', ref: point, confidence: Math.min(a.confidence, b.confidence) }, { at: point });
+      }
+    }
+  }
+}
+
 export function addDiagramNodes(graph: GraphBuilder, diagram: DiagramIndex, vision: VisionParseOutput | undefined): DiagramNodesResult {
   const elementNodes = new Map<string, string>();
   addOtherElements(graph, diagram, elementNodes);
@@ -177,5 +206,6 @@ export function addDiagramNodes(graph: GraphBuilder, diagram: DiagramIndex, visi
   addRound(graph, diagram, elementNodes);
   addValueFacts(graph, diagram);
   const relationsIgnored = vision ? addRelations(graph, vision, elementNodes) : 0;
+  if (vision) addUnnamedCrossings(graph, vision, elementNodes);
   return { elementNodes, relationsIgnored };
 }

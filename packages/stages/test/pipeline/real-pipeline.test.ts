@@ -135,6 +135,46 @@ describe('semantic graph (E) of textbook/11 from the real B and C outputs', () =
   });
 });
 
+describe('an unlabelled figure (textbook/13: a parallelogram and its diagonals, values but no names) as a graph', () => {
+  const graph = () => SemanticGraphOutput.parse(outputsOf('textbook/13').E);
+  const edgesOf = (type: string, to: string) => graph().edges.filter((e) => e.type === type && e.to === to).map((e) => e.from);
+
+  test('C finds its four corners and the diagonals\' crossing as unnamed points, at most half sure', () => {
+    const { C } = outputsOf('textbook/13');
+    const points = C.elements.filter((e) => e.type === 'point');
+    expect(points).toHaveLength(5);
+    expect(points.every((p) => p.text === undefined && p.confidence <= 0.5)).toBe(true);
+    // No segment is named after points nobody named.
+    expect(C.elements.filter((e) => e.type === 'segment').every((s) => s.text === undefined)).toBe(true);
+  });
+
+  test('E has a node per point, each side ends at two of them, and the diagonals pass through the crossing', () => {
+    const g = graph();
+    const points = g.nodes.filter((n) => n.type === 'point');
+    expect(points).toHaveLength(5);
+    expect(points.every((p) => p.id.startsWith('point:#') && p.label === undefined && typeof p.props.x === 'number')).toBe(true);
+    const segments = g.nodes.filter((n) => n.type === 'segment');
+    const ended = segments.filter((s) => new Set(edgesOf('endpoint_of', s.id)).size === 2);
+    // Four sides and two diagonals; the two leader lines from the values end at no point.
+    expect(ended).toHaveLength(6);
+    const crossing = points.filter((p) => g.edges.filter((e) => e.type === 'lies_on' && e.from === p.id).length === 2);
+    expect(crossing).toHaveLength(1);
+    const diagonals = g.edges.filter((e) => e.type === 'lies_on' && e.from === crossing[0]!.id).map((e) => e.to);
+    for (const d of diagonals) expect(edgesOf('endpoint_of', d)).not.toContain(crossing[0]!.id);
+    // Sides meeting at a corner end there; only the diagonals cross.
+    const crossings = g.edges.filter((e) => e.type === 'intersects');
+    expect(crossings.map((e) => [e.props.at, [e.from, e.to].sort()])).toEqual([[crossing[0]!.id, [...diagonals].sort()]]);
+    expect(g.validation).toEqual({ valid: true, issues: [] });
+  });
+
+  test('D pairs none of the unnamed points with a name and lists them as unmatched', () => {
+    const { C, D } = outputsOf('textbook/13');
+    const points = C.elements.filter((e) => e.type === 'point').map((e) => e.id);
+    expect(D.pairs.filter((p) => points.includes(p.element_id))).toEqual([]);
+    expect(D.unmatched_elements).toEqual(expect.arrayContaining(points));
+  });
+});
+
 describe('regeneration (F) round trip on the real pipeline output', () => {
   test('scores each formula and the diagram, and the scores feed the job confidence', () => {
     const { F, G } = outputsOf('textbook/11');
