@@ -23,7 +23,7 @@ export interface Junction<S extends PageSegment = PageSegment> {
   confidence: number;
 }
 
-/** An unlabelled junction is weaker evidence of a point than a label naming it (0.6 and up). */
+/** Strokes meeting are weaker evidence of a point than a drawn dot (0.6) or a label naming it. */
 const JUNCTION_CONFIDENCE = 0.5;
 /** Strokes closer to parallel than this are one line, not a corner. */
 const MIN_ANGLE = (20 * Math.PI) / 180;
