@@ -69,6 +69,20 @@ describe('bad input is refused with problem+json', () => {
     await expectProblem(await fetch(`${stack.baseUrl}/v1/jobs`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'hello' }), 415, /content type/);
   });
 
+  it('refuses metadata nested thousands of levels deep, in JSON and in a multipart field, naming the field', async () => {
+    const png = readFixture('textbook', '13', 'img_problem.png');
+    const deep = `${'{"a":'.repeat(5_000)}1${'}'.repeat(5_000)}`;
+    const json = await fetch(`${stack.baseUrl}/v1/jobs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: `{"image_base64":"${png.toString('base64')}","metadata":${deep}}` });
+    expect((await expectProblem(json, 400, /nest deeper than 32 levels/)).errors[0].field).toBe('body.metadata');
+    const form = await expectProblem(await submitFile(stack.baseUrl, png, { metadata: deep }), 400, /nest deeper than 32 levels/);
+    expect(form.errors[0].field).toBe('metadata');
+  });
+
+  it('refuses a path whose percent-encoding does not decode', async () => {
+    const body = await expectProblem(await fetch(`${stack.baseUrl}/v1/jobs/%ff`), 400, /percent-encoding/);
+    expect(body.errors[0].field).toBe('path');
+  });
+
   it('keeps serving after all of that, and enqueued nothing', async () => {
     expect((await fetch(`${stack.baseUrl}/health`)).status).toBe(200);
     expect(await stack.api.deps.queues.waitingTotal()).toBe(0);

@@ -35,8 +35,27 @@ export const PipelineOptions = z.strictObject({
 export type PipelineOptions = z.output<typeof PipelineOptions>;
 export type PipelineOptionsInput = z.input<typeof PipelineOptions>;
 
+/**
+ * How deep metadata may nest. Serialising and fingerprinting it recurse, so a few thousand nested
+ * objects (a 40 KB body) would overflow the stack; the depth is counted without recursion first.
+ */
+export const METADATA_MAX_DEPTH = 32;
+
+/** Whether a parsed JSON value holds objects or arrays nested more than `limit` deep (iterative). */
+export function nestsDeeperThan(value: unknown, limit: number): boolean {
+  const pending: Array<[unknown, number]> = [[value, 1]];
+  while (pending.length > 0) {
+    const [node, depth] = pending.pop()!;
+    if (node === null || typeof node !== 'object') continue;
+    if (depth > limit) return true;
+    for (const child of Object.values(node)) pending.push([child, depth + 1]);
+  }
+  return false;
+}
+
 /** Client metadata echoed back verbatim; bounded so it cannot bloat job records. */
 export const JobMetadata = z
   .record(z.string().max(128), z.unknown())
+  .refine((m) => !nestsDeeperThan(m, METADATA_MAX_DEPTH), { message: `metadata must not nest deeper than ${METADATA_MAX_DEPTH} levels`, abort: true })
   .refine((m) => JSON.stringify(m).length <= 16_384, { message: 'metadata must serialise to at most 16 KiB' });
 export type JobMetadata = z.infer<typeof JobMetadata>;

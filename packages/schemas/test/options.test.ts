@@ -1,4 +1,4 @@
-import { PipelineOptions, STAGE_CATALOG, STAGE_IDS, STAGE_NAMES, parseStageRef } from '@mpp/schemas';
+import { JobMetadata, METADATA_MAX_DEPTH, PipelineOptions, STAGE_CATALOG, STAGE_IDS, STAGE_NAMES, parseStageRef } from '@mpp/schemas';
 
 describe('PipelineOptions', () => {
   it('fills the documented defaults', () => {
@@ -20,6 +20,26 @@ describe('PipelineOptions', () => {
     expect(PipelineOptions.safeParse({ skip_stages: ['Z'] }).error?.issues[0]?.message).toContain('unknown stage "Z"');
     expect(PipelineOptions.safeParse({ export_formats: ['pdf'] }).success).toBe(false);
     expect(PipelineOptions.safeParse({ review_threshold: 1.5 }).success).toBe(false);
+  });
+});
+
+describe('JobMetadata', () => {
+  const nested = (levels: number): unknown => {
+    let value: unknown = 'leaf';
+    for (let i = 0; i < levels; i++) value = i % 2 ? [value] : { k: value };
+    return value;
+  };
+
+  it('accepts metadata nested up to the limit', () => {
+    expect(JobMetadata.safeParse({ ref: nested(METADATA_MAX_DEPTH - 1) }).success).toBe(true);
+  });
+
+  it('refuses deeper metadata with a message, without overflowing the stack on thousands of levels', () => {
+    for (const levels of [METADATA_MAX_DEPTH, 20_000]) {
+      const parsed = JobMetadata.safeParse({ ref: nested(levels) });
+      expect(parsed.success).toBe(false);
+      expect(parsed.error?.issues.map((i) => i.message)).toEqual([`metadata must not nest deeper than ${METADATA_MAX_DEPTH} levels`]);
+    }
   });
 });
 

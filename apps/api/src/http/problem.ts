@@ -86,6 +86,10 @@ function toProblem(err: unknown, logger: Logger): HttpProblem {
     if (e.code === 'LIMIT_UNEXPECTED_FILE') return new HttpProblem(400, 'validation-error', 'Unexpected file field', `only one file field named "image" is accepted (got "${e.field}")`, [{ field: e.field ?? 'file', message: 'unexpected file field' }]);
     return new HttpProblem(400, 'malformed-multipart', 'Malformed multipart body', e.message);
   }
+  // The router decodes path parameters itself: `%ff` is a URIError (status 400, not marked `expose`).
+  if (e instanceof URIError) {
+    return new HttpProblem(400, 'malformed-url', 'Malformed URL', `the request path is not valid percent-encoding: ${e.message}`, [{ field: 'path', message: 'invalid percent-encoding' }]);
+  }
   if (typeof e.status === 'number' && e.status >= 400 && e.status < 500 && e.expose) {
     return new HttpProblem(e.status, 'bad-request', 'Bad request', e.message);
   }
