@@ -17,6 +17,7 @@ describe('SIGKILL of a worker process mid-run', () => {
   const env = pipelineEnv(REDIS_URL, prefix, { PIPELINE_WORKERS: '4' });
   const redis = new Redis(REDIS_URL);
   afterAll(async () => {
+    await EndingTracker.closeAll();
     await stopAll();
     await deletePrefix(REDIS_URL, prefix);
     redis.disconnect();
@@ -60,6 +61,5 @@ describe('SIGKILL of a worker process mid-run', () => {
     // In flight in the killed process: at most 4 per stage queue x 8 queues.
     expect(reruns).toBeLessThanOrEqual(32);
     process.stdout.write(`kill: ${JOBS} jobs, ${doneAtKill} done at the kill, ${reruns} stage re-runs, 0 lost, 0 completed twice\n`);
-    await tracker.close();
   });
 });

@@ -17,6 +17,7 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 describe('2000 jobs through one worker', () => {
   const prefix = uniquePrefix('leak');
   afterAll(async () => {
+    await EndingTracker.closeAll();
     await stopAll();
     await deletePrefix(REDIS_URL, prefix);
   });
@@ -66,6 +67,5 @@ describe('2000 jobs through one worker', () => {
       `leak: ${JOBS} jobs; worker RSS ${early.toFixed(0)} MB after warm-up -> ${late.toFixed(0)} MB at the end (${(growth * 100).toFixed(1)}%); api ${after[0]!.api.toFixed(0)} -> ${after.at(-1)!.api.toFixed(0)} MB; samples ${samples.map((s) => s.worker.toFixed(0)).join(' ')}\n`,
     );
     expect(growth).toBeLessThan(0.1);
-    await tracker.close();
   });
 });

@@ -39,6 +39,7 @@ describe('slow, then failing, provider API', () => {
   let fake: FakeApi;
   const redis = new Redis(REDIS_URL);
   afterAll(async () => {
+    await EndingTracker.closeAll();
     await stopAll();
     await fake?.stop();
     await deletePrefix(REDIS_URL, prefix);
@@ -105,6 +106,5 @@ describe('slow, then failing, provider API', () => {
     process.stdout.write(
       `provider outage: ${FIRST + SECOND} jobs, ${callsWhenOpen} calls reached Mathpix (breaker threshold ${THRESHOLD}), 0 after it opened; stage B max ${bMs.at(-1)} ms, p50 ${bMs[Math.floor(bMs.length / 2)]} ms (timeout 1000 ms); reasons: ${JSON.stringify([...kinds])}\n`,
     );
-    await tracker.close();
   });
 });

@@ -24,6 +24,7 @@ async function statuses(apiUrl: string, ids: readonly string[]): Promise<Map<str
 describe('Redis restarts mid-run', () => {
   let own: OwnRedis;
   afterAll(async () => {
+    await EndingTracker.closeAll();
     await stopAll();
     await own?.remove();
   });
@@ -71,6 +72,5 @@ describe('Redis restarts mid-run', () => {
     expect(Number(totals.failure ?? 0)).toBe(0);
     expect((await fetch(`${api.url}/health`)).status).toBe(200);
     process.stdout.write(`redis restart: ${BEFORE} jobs submitted before (${doneAtStop} done at the stop), ${DURING} while Redis was down; all ${BEFORE + DURING} completed once, no process restarted\n`);
-    await tracker.close();
   });
 });

@@ -23,6 +23,7 @@ describe('a worker whose event loop blocks past its lock', () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'mpp-stall-'));
   const releaseFile = path.join(dir, 'release');
   afterAll(async () => {
+    await EndingTracker.closeAll();
     rmSync(dir, { recursive: true, force: true });
     await stopAll();
     await deletePrefix(REDIS_URL, prefix);
@@ -37,14 +38,14 @@ describe('a worker whose event loop blocks past its lock', () => {
     const ids = await Promise.all(Array.from({ length: JOBS }, (_, i) => submit(api.url, smallPng(70_000 + i))));
     // The healthy worker joins once the blocker is stuck, so the blocker surely holds a stage.
     let blockedJob = '';
-    await until('the blocking worker announced its block', () => (blockedJob = /BLOCKING (\S+)/.exec(blocker.stdout())?.[1] ?? '') !== '', 60_000, 20);
+    await until('the blocking worker announced its block', () => (blockedJob = blocker.signals().find((l) => l.startsWith('BLOCKING '))?.slice('BLOCKING '.length) ?? '') !== '', 60_000, 20);
     await startWorker(env, { noop: 'all', countRuns: true, lock: LOCK });
     // The healthy worker finds the lost lock and runs the stalled stage again...
     await until('the stalled stage was taken over', async () => Number(await redis.hget(`${prefix}:bench:runs`, `${blockedJob}:D`)) >= 2, 120_000, 100);
     await until('every job completed', () => tracker.completedCount(ids) === JOBS, 120_000, 200);
     // ...and only then does the blocked worker wake up and try to finish what it held; let it.
     writeFileSync(releaseFile, '');
-    await until('the blocked worker woke up', () => blocker.stdout().includes(`UNBLOCKED ${blockedJob}`), 120_000, 50);
+    await until('the blocked worker woke up', () => blocker.signals().includes(`UNBLOCKED ${blockedJob}`), 120_000, 50);
     await new Promise((r) => setTimeout(r, 3_000));
 
     expect(ids).toContain(blockedJob);
@@ -64,6 +65,5 @@ describe('a worker whose event loop blocks past its lock', () => {
     expect(view.status).toBe('completed');
     expect(Object.values(view.stages).map((s) => s.status)).not.toContain('running');
     process.stdout.write(`stall: ${JOBS} jobs, job ${blockedJob} blocked in D until its takeover, D ran ${runs[`${blockedJob}:D`]} times, ${reruns} stage re-runs in all, each job completed once\n`);
-    await tracker.close();
   });
 });

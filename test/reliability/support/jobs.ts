@@ -40,6 +40,8 @@ export async function submit(apiUrl: string, png: Buffer): Promise<string> {
 }
 
 export class EndingTracker {
+  /** Trackers not closed yet: a test that fails half-way still gets its connection closed by `closeAll`. */
+  private static readonly open = new Set<EndingTracker>();
   readonly completedEvents = new Map<string, number>();
   readonly failed = new Map<string, string>();
   private constructor(private readonly sub: Redis) {}
@@ -48,6 +50,7 @@ export class EndingTracker {
     const sub = new Redis(redisUrl, { maxRetriesPerRequest: null });
     sub.on('error', () => undefined);
     const tracker = new EndingTracker(sub);
+    EndingTracker.open.add(tracker);
     const head = `${prefix}:events:`;
     sub.on('pmessage', (_p: string, channel: string, message: string) => {
       const event = JSON.parse(message) as { status: string };
@@ -64,7 +67,15 @@ export class EndingTracker {
   }
 
   async close(): Promise<void> {
-    await this.sub.quit().catch(() => undefined);
+    EndingTracker.open.delete(this);
+    // quit() waits for Redis to answer; a Redis already stopped would keep it reconnecting forever.
+    await Promise.race([this.sub.quit(), new Promise((resolve) => setTimeout(resolve, 2_000).unref())]).catch(() => undefined);
+    this.sub.disconnect();
+  }
+
+  /** For `afterAll`, before the processes and Redis servers are stopped. */
+  static async closeAll(): Promise<void> {
+    await Promise.all([...EndingTracker.open].map((t) => t.close()));
   }
 }
 

@@ -36,8 +36,11 @@ export function freePort(): Promise<number> {
 export interface Proc {
   child: ChildProcess;
   pid: number;
+  /** The last 20 000 characters the process wrote (its logs included). */
   stdout(): string;
   stderr(): string;
+  /** Every line the process wrote that starts with an upper-case word (READY, BLOCKING...), kept whatever the logs say after it. */
+  signals(): string[];
   alive(): boolean;
 }
 
@@ -48,9 +51,19 @@ function launch(command: string, args: string[], env: Record<string, string>): P
   started.push(child);
   let out = '';
   let err = '';
-  child.stdout?.on('data', (d) => (out = (out + d).slice(-20_000)));
+  // The worker entry announces its state on stdout lines (`READY`, `BLOCKING <job>`); a burst of
+  // error logs right after one (a worker that lost its locks logs a stack per job) would push it
+  // out of the bounded buffer, so those lines are kept apart.
+  const signals: string[] = [];
+  let partial = '';
+  child.stdout?.on('data', (d) => {
+    out = (out + d).slice(-20_000);
+    const lines = (partial + d).split('\n');
+    partial = lines.pop()!.slice(-1_000);
+    for (const line of lines) if (/^[A-Z]+\b/.test(line)) signals.push(line);
+  });
   child.stderr?.on('data', (d) => (err = (err + d).slice(-20_000)));
-  return { child, pid: child.pid!, stdout: () => out, stderr: () => err, alive: () => child.exitCode === null && child.signalCode === null };
+  return { child, pid: child.pid!, stdout: () => out, stderr: () => err, signals: () => signals, alive: () => child.exitCode === null && child.signalCode === null };
 }
 
 export async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 60_000, everyMs = 100): Promise<void> {
@@ -78,7 +91,7 @@ export async function startWorker(env: Record<string, string>, spec: WorkerSpec)
   const proc = launch(process.execPath, [WORKER_ENTRY, JSON.stringify(spec)], env);
   await until(`worker ${proc.pid} ready (${proc.stderr()})`, () => {
     if (!proc.alive()) throw new Error(`worker exited: ${proc.stderr()}`);
-    return proc.stdout().includes('READY');
+    return proc.signals().some((line) => line.startsWith('READY'));
   }, 60_000);
   return proc;
 }
