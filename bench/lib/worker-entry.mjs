@@ -10,7 +10,9 @@
  *     "block": { "stage": "D", "ms": 8000,  the first run of that stage in this process busy-waits
  *                "releaseFile": "/tmp/x" } (until the file exists, when given; at most ms)
  *     "countRuns": true,                    HINCRBY <prefix>:bench:runs "<job>:<stage>" per run
- *     "lock": { "durationMs": 2000, "stalledIntervalMs": 1000 } }
+ *     "lock": { "durationMs": 2000, "stalledIntervalMs": 1000 },
+ *     "memoryProbe": true }                 on SIGUSR2: a full GC (when run with --expose-gc), then
+ *                                           `MEMORY {"rss":…,"heapUsed":…,"gc":true}` on stdout
  *
  * Prints `READY {"pid":…, "metricsPort":…}` once its stage workers run; SIGTERM drains and exits.
  */
@@ -59,6 +61,15 @@ const app = await createWorkerApp({
 });
 const address = app.server?.address();
 process.stdout.write(`READY ${JSON.stringify({ pid: process.pid, metricsPort: typeof address === 'object' && address ? address.port : null })}\n`);
+
+if (spec.memoryProbe) {
+  // What the process keeps, not what the collector has not got round to yet: the leak test reads it.
+  process.on('SIGUSR2', () => {
+    globalThis.gc?.();
+    const { rss, heapUsed } = process.memoryUsage();
+    process.stdout.write(`MEMORY ${JSON.stringify({ rss, heapUsed, gc: typeof globalThis.gc === 'function' })}\n`);
+  });
+}
 
 let stopping = false;
 const stop = () => {

@@ -85,10 +85,12 @@ export interface WorkerSpec {
   block?: { stage: string; ms: number; releaseFile?: string };
   countRuns?: boolean;
   lock?: { durationMs: number; stalledIntervalMs: number };
+  /** Answer `memoryAfterGc` (the process runs with --expose-gc). */
+  memoryProbe?: boolean;
 }
 
 export async function startWorker(env: Record<string, string>, spec: WorkerSpec): Promise<Proc> {
-  const proc = launch(process.execPath, [WORKER_ENTRY, JSON.stringify(spec)], env);
+  const proc = launch(process.execPath, [...(spec.memoryProbe ? ['--expose-gc'] : []), WORKER_ENTRY, JSON.stringify(spec)], env);
   await until(`worker ${proc.pid} ready (${proc.stderr()})`, () => {
     if (!proc.alive()) throw new Error(`worker exited: ${proc.stderr()}`);
     return proc.signals().some((line) => line.startsWith('READY'));
@@ -172,6 +174,17 @@ async function pingOnce(url: string): Promise<boolean> {
 export function rssMb(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   return Number(/^VmRSS:\s+(\d+)/m.exec(status)?.[1]) / 1024;
+}
+
+/** RSS and heap of a worker started with `memoryProbe`, right after a full GC it runs on SIGUSR2 (bytes). */
+export async function memoryAfterGc(proc: Proc): Promise<{ rss: number; heapUsed: number }> {
+  const seen = proc.signals().length;
+  proc.child.kill('SIGUSR2');
+  let line: string | undefined;
+  await until(`worker ${proc.pid} memory report`, () => (line = proc.signals().slice(seen).find((l) => l.startsWith('MEMORY '))) !== undefined, 30_000, 10);
+  const report = JSON.parse(line!.slice('MEMORY '.length)) as { rss: number; heapUsed: number; gc: boolean };
+  if (!report.gc) throw new Error('the worker has no gc(): start it with memoryProbe');
+  return report;
 }
 
 /** Deletes every key under `prefix:` (SCAN, never KEYS). */
