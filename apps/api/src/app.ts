@@ -14,6 +14,7 @@ import { HttpProblem, problemHandler } from './http/problem';
 import { requireApiKey } from './http/access';
 import { AuthThrottle } from './http/auth-throttle';
 import { rateLimit } from './http/rate-limit';
+import { answerProtocolErrors, requireHost } from './http/protocol-errors';
 import { jobsRouter } from './routes/jobs';
 import { opsRouter } from './routes/ops';
 import { adminCacheRouter } from './routes/admin-cache';
@@ -67,6 +68,7 @@ export function createApiApp(options: { config: PipelineConfig; logger?: Logger 
     });
     next();
   });
+  app.use(requireHost);
   app.use(opsRouter(deps));
   // The API description (/openapi.json, /docs) and the Mathpix-compatible POST /v3/text.
   app.use(openApiRouter());
@@ -94,9 +96,12 @@ export function createApiApp(options: { config: PipelineConfig; logger?: Logger 
     deps,
     listen: (port = config.server.port, host = config.server.host) =>
       new Promise((resolve, reject) => {
-        server = http.createServer(app);
+        // Request timeouts are enforced on each check of the connections (Node's default: every 30 s).
+        const connectionsCheckingInterval = Math.min(30_000, Math.max(1_000, config.server.requestTimeoutMs / 4));
+        server = http.createServer({ requireHostHeader: false, connectionsCheckingInterval }, app);
         server.requestTimeout = config.server.requestTimeoutMs;
         server.headersTimeout = Math.min(60_000, config.server.requestTimeoutMs);
+        answerProtocolErrors(server, config.server.requestTimeoutMs);
         server.once('error', reject);
         server.listen(port, host, () => resolve(server!));
       }),

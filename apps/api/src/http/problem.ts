@@ -81,6 +81,8 @@ function toProblem(err: unknown, logger: Logger): HttpProblem {
     case 'request.aborted':
       return new HttpProblem(400, 'request-aborted', 'Request aborted', 'the client closed the connection before the body was complete');
   }
+  // Multer's word for the same (a slow upload cut off by SERVER_REQUEST_TIMEOUT, a client gone).
+  if (e.message === 'Request aborted') return new HttpProblem(400, 'request-aborted', 'Request aborted', 'the client closed the connection before the body was complete');
   if (e.name === 'MulterError') {
     if (e.code === 'LIMIT_FILE_SIZE') return new HttpProblem(413, 'payload-too-large', 'Image too large', `the image exceeds the size limit`, [{ field: 'image', message: 'file too large' }]);
     if (e.code === 'LIMIT_UNEXPECTED_FILE') return new HttpProblem(400, 'validation-error', 'Unexpected file field', `only one file field named "image" is accepted (got "${e.field}")`, [{ field: e.field ?? 'file', message: 'unexpected file field' }]);
