@@ -53,9 +53,18 @@ export function nestsDeeperThan(value: unknown, limit: number): boolean {
   return false;
 }
 
-/** Client metadata echoed back verbatim; bounded so it cannot bloat job records. */
-export const JobMetadata = z
+const MetadataRecord = z
   .record(z.string().max(128), z.unknown())
   .refine((m) => !nestsDeeperThan(m, METADATA_MAX_DEPTH), { message: `metadata must not nest deeper than ${METADATA_MAX_DEPTH} levels`, abort: true })
   .refine((m) => JSON.stringify(m).length <= 16_384, { message: 'metadata must serialise to at most 16 KiB' });
+
+/**
+ * Client metadata echoed back verbatim; bounded so it cannot bloat job records. A top-level
+ * `__proto__` key (JSON.parse makes it an own property) would be dropped without a word by the
+ * record parse, so the echo would differ from what was sent: it is refused, before that parse.
+ */
+export const JobMetadata = z.preprocess((value, ctx) => {
+  if (value !== null && typeof value === 'object' && Object.hasOwn(value, '__proto__')) ctx.addIssue({ code: 'custom', message: '"__proto__" is not allowed as a metadata key', input: value });
+  return value;
+}, MetadataRecord);
 export type JobMetadata = z.infer<typeof JobMetadata>;

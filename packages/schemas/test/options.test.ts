@@ -34,6 +34,12 @@ describe('JobMetadata', () => {
     expect(JobMetadata.safeParse({ ref: nested(METADATA_MAX_DEPTH - 1) }).success).toBe(true);
   });
 
+  it('refuses a top-level __proto__ key, which the record parse would drop silently, and keeps nested ones', () => {
+    expect(JobMetadata.safeParse(JSON.parse('{"__proto__":{"a":1},"b":2}')).error?.issues.map((i) => i.message)).toEqual(['"__proto__" is not allowed as a metadata key']);
+    const nested = JobMetadata.parse(JSON.parse('{"b":{"__proto__":{"a":1}}}'));
+    expect(JSON.stringify(nested)).toBe('{"b":{"__proto__":{"a":1}}}');
+  });
+
   it('refuses deeper metadata with a message, without overflowing the stack on thousands of levels', () => {
     for (const levels of [METADATA_MAX_DEPTH, 20_000]) {
       const parsed = JobMetadata.safeParse({ ref: nested(levels) });

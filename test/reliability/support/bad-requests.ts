@@ -81,6 +81,7 @@ export const BAD_REQUESTS: BadRequest[] = [
   { name: 'a 100 000-deep JSON array', status: 400, names: /must be a JSON object/, send: (t) => json(t, `${'['.repeat(100_000)}${']'.repeat(100_000)}`) },
   { name: 'metadata nested 5000 deep', status: 400, names: /nest deeper than 32 levels/, send: (t) => json(t, `{"image_base64":"${b64(t)}","metadata":${deep(5_000)}}`) },
   { name: 'metadata over 16 KiB', status: 400, names: /at most 16 KiB/, send: (t) => json(t, { image_base64: b64(t), metadata: { notes: 'x'.repeat(20_000) } }) },
+  { name: '__proto__ as a metadata key (it would vanish from the echo)', status: 400, names: /"__proto__" is not allowed as a metadata key/, send: (t) => json(t, `{"image_base64":"${b64(t)}","metadata":{"__proto__":{"isAdmin":true}}}`) },
   { name: 'metadata as an array', status: 400, names: /body\.metadata/, send: (t) => json(t, { image_base64: b64(t), metadata: [1, 2] }) },
   { name: 'a metadata key over 128 characters', status: 400, names: /body\.metadata/, send: (t) => json(t, { image_base64: b64(t), metadata: { ['k'.repeat(200)]: 1 } }) },
   { name: 'a JSON body over the size limit', status: 413, names: /payload-too-large/, send: (t) => json(t, { image_base64: 'A'.repeat(12 * 1024 * 1024) }) },
