@@ -3,7 +3,8 @@
  * fsync always). Mid-run, Redis is stopped (SIGTERM, as in a rolling restart), requests arrive
  * while it is down, and it comes back on the same port from its append-only file. Nobody restarts
  * the API or the workers: they reconnect on their own, every job (those in flight at the restart
- * and those submitted while Redis was down) completes, and none completes twice.
+ * and those submitted while Redis was down) completes, and none completes twice. While Redis is
+ * down the API's /ready answers 503 naming it and /metrics shows `mathpix_redis_up 0` at once.
  */
 import { Redis } from 'ioredis';
 import { EndingTracker, smallPng, submit } from './support/jobs';
@@ -45,6 +46,17 @@ describe('Redis restarts mid-run', () => {
     await own.stop();
     // Requests that arrive while Redis is down wait for it (the connections queue their commands).
     const during = Promise.all(Array.from({ length: DURING }, (_, i) => submit(api.url, smallPng(95_000 + i))));
+    // The probes answer at once meanwhile (no command waits for Redis): /ready 503 naming it,
+    // /metrics served with mathpix_redis_up 0.
+    const probe = (path: string) => fetch(`${api.url}${path}`, { signal: AbortSignal.timeout(5_000) });
+    let ready: { status: number; body: unknown } = { status: 0, body: null };
+    await until('/ready reporting Redis down', async () => {
+      const res = await probe('/ready');
+      ready = { status: res.status, body: await res.json() };
+      return res.status !== 200;
+    }, 10_000, 100);
+    expect(ready).toEqual({ status: 503, body: { status: 'not_ready', checks: expect.objectContaining({ redis: 'unreachable' }) } });
+    expect(await (await probe('/metrics')).text()).toMatch(/^mathpix_redis_up 0$/m);
     await sleep(3_000);
     await own.start();
     ids.push(...(await during));
@@ -71,6 +83,8 @@ describe('Redis restarts mid-run', () => {
     expect(Number(totals.success)).toBe(BEFORE + DURING);
     expect(Number(totals.failure ?? 0)).toBe(0);
     expect((await fetch(`${api.url}/health`)).status).toBe(200);
+    expect((await fetch(`${api.url}/ready`)).status).toBe(200);
+    expect(await (await fetch(`${api.url}/metrics`)).text()).toMatch(/^mathpix_redis_up 1$/m);
     process.stdout.write(`redis restart: ${BEFORE} jobs submitted before (${doneAtStop} done at the stop), ${DURING} while Redis was down; all ${BEFORE + DURING} completed once, no process restarted\n`);
   });
 });

@@ -50,6 +50,7 @@ export function createApiApp(options: { config: PipelineConfig; logger?: Logger 
     collectQueueSizes: () => queues.depths(),
     collectImagesProcessed: () => store.processedTotals(),
     collectReviewBacklog: () => reviewTasks.backlog(),
+    redisReady: () => redis.status === 'ready',
   });
   const authThrottle = new AuthThrottle({ redis, prefix: config.redis.prefix, failures: config.env.RATE_LIMIT_AUTH_FAILURES, windowSeconds: config.env.RATE_LIMIT_WINDOW_SECONDS, logger });
   const deps: ApiDeps = { config, redis, store, deadlines: new JobDeadlines(redis, keys, store), blobs: new BlobStore(redis, keys, config.image.ttlSeconds), events: new JobEvents(subscriber, keys), queues, logger, metrics, authThrottle, webhookWatch: new EmissionWatch(redis, config.redis.prefix, config.webhooks) };

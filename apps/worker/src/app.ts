@@ -53,7 +53,7 @@ export async function createWorkerApp(options: WorkerAppOptions): Promise<Worker
   const { config } = options;
   const logger = options.logger ?? createLogger({ level: config.env.PIPELINE_LOG_LEVEL, name: 'mathpix-worker' });
   // Queue sizes of this worker's own stages, read from BullMQ at scrape time (autoscalers read them).
-  const metrics = createMetrics({ schemaVersion: RESULT_SCHEMA_VERSION, collectQueueSizes: () => queues.depths(config.worker.stages) });
+  const metrics = createMetrics({ schemaVersion: RESULT_SCHEMA_VERSION, collectQueueSizes: () => queues.depths(config.worker.stages), redisReady: () => redis.status === 'ready' });
   const redis = createRedis(config.redis.url);
   const keys = storeKeys(config.redis.prefix);
   const store = new JobStore(redis, keys, config.resultTtlSeconds);

@@ -8,6 +8,7 @@
 import type { Redis } from 'ioredis';
 import type { PipelineConfig } from '@mpp/config';
 import { configuredProviders } from '@mpp/providers';
+import { redisReachable } from '@mpp/queue';
 import { serviceReadiness, type BreakerStore } from '@mpp/resilience';
 
 export interface WorkerReadinessDeps {
@@ -22,7 +23,7 @@ export interface WorkerReadinessDeps {
 export function workerReadiness(deps: WorkerReadinessDeps): () => Promise<{ ok: boolean; checks: Record<string, string> }> {
   const mathpixConfigured = configuredProviders(deps.config).includes('mathpix');
   return async () => {
-    const redisOk = await deps.redis.ping().then(() => true, () => false);
+    const redisOk = await redisReachable(deps.redis);
     const running = deps.running();
     const checks = {
       // The breaker lives in Redis; without Redis only the credentials can be told.

@@ -48,6 +48,19 @@ export interface MetricsOptions {
    * `mathpix_review_backlog_oldest_seconds` (dashboard panel and the review-age alert read them).
    */
   collectReviewBacklog?: () => Promise<{ jobs: number; oldestAgeSeconds: number }>;
+  /**
+   * Whether the process's Redis connection is up. When given, registers `mathpix_redis_up` (1 or
+   * 0), and the collectors above (and the breaker reader) are skipped while it is down: their
+   * commands would wait in the client's offline queue and hang the scrape until Redis is back.
+   * A skipped or failed collector leaves its metric empty (labelled) or 0 for that scrape.
+   */
+  redisReady?: () => boolean;
+}
+
+/** Runs a scrape-time read unless Redis is known to be down; a failed read gives `undefined`. */
+function readUnlessDown<T>(redisReady: (() => boolean) | undefined, read: () => Promise<T>): Promise<T | undefined> {
+  if (redisReady && !redisReady()) return Promise.resolve(undefined);
+  return read().catch(() => undefined);
 }
 
 const STAGE_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300];
@@ -55,6 +68,17 @@ const STAGE_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300];
 export function createMetrics(options: MetricsOptions): PipelineMetrics {
   const registry = new Registry();
   if (options.defaultMetrics !== false) registerProcessMetrics(registry);
+  const { redisReady } = options;
+  if (redisReady) {
+    new Gauge({
+      name: 'mathpix_redis_up',
+      help: 'Whether this process is connected to Redis (1) or not (0)',
+      registers: [registry],
+      collect() {
+        this.set(redisReady() ? 1 : 0);
+      },
+    });
+  }
 
   const collectProcessed = options.collectImagesProcessed;
   const imagesProcessed = new Counter({
@@ -66,9 +90,9 @@ export function createMetrics(options: MetricsOptions): PipelineMetrics {
     // scrape time stays monotonic as long as Redis keeps its data.
     async collect() {
       if (!collectProcessed) return;
-      const totals = await collectProcessed();
+      const totals = await readUnlessDown(redisReady, collectProcessed);
       this.reset();
-      for (const [status, value] of Object.entries(totals)) this.inc({ status }, value);
+      for (const [status, value] of Object.entries(totals ?? {})) this.inc({ status }, value);
     },
   });
   const collectQueues = options.collectQueueSizes;
@@ -79,9 +103,9 @@ export function createMetrics(options: MetricsOptions): PipelineMetrics {
     registers: [registry],
     async collect() {
       if (!collectQueues) return;
-      const sizes = await collectQueues();
+      const sizes = await readUnlessDown(redisReady, collectQueues);
       this.reset();
-      for (const s of sizes) this.set({ queue: s.queue, state: s.state }, s.count);
+      for (const s of sizes ?? []) this.set({ queue: s.queue, state: s.state }, s.count);
     },
   });
   const pipelineInfo = new Gauge({
@@ -100,10 +124,13 @@ export function createMetrics(options: MetricsOptions): PipelineMetrics {
     registers: [registry],
     async collect() {
       if (!breakerReader) return;
-      for (const { service, value } of await breakerReader()) this.set({ service }, value);
+      const states = await readUnlessDown(redisReady, breakerReader);
+      if (!states) this.reset();
+      for (const { service, value } of states ?? []) this.set({ service }, value);
     },
   });
-  if (options.collectReviewBacklog) registerReviewBacklog(registry, options.collectReviewBacklog);
+  const collectBacklog = options.collectReviewBacklog;
+  if (collectBacklog) registerReviewBacklog(registry, async () => (await readUnlessDown(redisReady, collectBacklog)) ?? { jobs: 0, oldestAgeSeconds: 0 });
 
   return {
     registry,

@@ -74,4 +74,23 @@ describe('metrics exposition', () => {
     const samples = parseExposition(await api.registry.metrics()).get('mathpix_images_processed_total')!.samples;
     expect(samples.map((x) => [x.labels.status, x.value])).toEqual([['success', 2], ['failure', 1]]);
   });
+
+  it('answers a scrape while Redis is down: mathpix_redis_up 0 and the Redis-backed values left out, never waiting for them', async () => {
+    let up = false;
+    const never = () => new Promise<never>(() => undefined);
+    const metrics = createMetrics({ schemaVersion: '2.0.0', defaultMetrics: false, collectQueueSizes: never, collectImagesProcessed: never, collectReviewBacklog: never, redisReady: () => up });
+    metrics.readBreakerStatesWith(never);
+    const down = parseExposition(await metrics.registry.metrics());
+    expect(down.get('mathpix_redis_up')!.samples.map((x) => x.value)).toEqual([0]);
+    expect(down.get('mathpix_queue_size')!.samples).toEqual([]);
+    expect(down.get('mathpix_images_processed_total')!.samples).toEqual([]);
+    expect(down.get('mathpix_circuit_breaker_state')!.samples).toEqual([]);
+    expect(down.get('mathpix_review_backlog_jobs')!.samples.map((x) => x.value)).toEqual([0]);
+    // A collector that fails (a command error mid-scrape) leaves its metric empty instead of failing the scrape.
+    up = true;
+    const failing = createMetrics({ schemaVersion: '2.0.0', defaultMetrics: false, collectQueueSizes: () => Promise.reject(new Error('READONLY')), redisReady: () => up });
+    const families = parseExposition(await failing.registry.metrics());
+    expect(families.get('mathpix_redis_up')!.samples.map((x) => x.value)).toEqual([1]);
+    expect(families.get('mathpix_queue_size')!.samples).toEqual([]);
+  });
 });

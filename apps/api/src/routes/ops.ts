@@ -1,5 +1,6 @@
 /** `/health`, `/ready`, `/metrics`, with the fields and codes the deployment guide shows. */
 import express, { type Router } from 'express';
+import { redisReachable } from '@mpp/queue';
 import { PIPELINE_VERSION } from '@mpp/telemetry';
 import type { ApiDeps } from '../deps';
 import { mathpixApiStatus } from './admin-breakers';
@@ -12,7 +13,7 @@ export function opsRouter(deps: ApiDeps): Router {
   });
 
   router.get('/ready', async (_req, res) => {
-    const redisOk = await deps.redis.ping().then(() => true, () => false);
+    const redisOk = await redisReachable(deps.redis);
     const workers = redisOk ? await deps.queues.queue('A').getWorkersCount().catch(() => 0) : 0;
     const mathpix = deps.config.providers.mathpix;
     const checks = {
