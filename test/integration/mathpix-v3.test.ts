@@ -158,6 +158,10 @@ describe('POST /v3/text, Mathpix-compatible', () => {
       [{ headers: { 'content-type': 'application/json', ...HEADERS }, body: JSON.stringify({ formats: ['text'] }) }, 'image_missing'],
       [{ headers: { 'content-type': 'application/json', ...HEADERS }, body: JSON.stringify({ src: DATA_URL, formats: ['mathml'] }) }, 'opts_unknown_format'],
       [{ headers: { 'content-type': 'application/json', ...HEADERS }, body: JSON.stringify({ src: DATA_URL, confidence_threshold: 2 }) }, 'opts_bad_value'],
+      // Metadata goes into the job record with /v1's bounds: 5000 levels deep was a 500, megabytes were kept.
+      [{ headers: { 'content-type': 'application/json', ...HEADERS }, body: `{"src":"${DATA_URL}","metadata":${'{"a":'.repeat(5_000)}1${'}'.repeat(5_000)}}` }, 'opts_bad_value'],
+      [{ headers: { 'content-type': 'application/json', ...HEADERS }, body: JSON.stringify({ src: DATA_URL, metadata: { notes: 'x'.repeat(20_000) } }) }, 'opts_bad_value'],
+      [{ headers: { 'content-type': 'application/json', ...HEADERS }, body: JSON.stringify({ src: DATA_URL, tags: Array.from({ length: 2_000 }, (_, i) => `tag-${i}`) }) }, 'opts_bad_value'],
       [{ headers: { 'content-type': 'application/json', ...HEADERS }, body: JSON.stringify({ src: `${imagesUrl}/examples/missing.png` }) }, 'image_download_error'],
       [{ headers: { 'content-type': 'application/json', ...HEADERS }, body: JSON.stringify({ src: `data:image/png;base64,${FORMULA.subarray(0, 300).toString('base64')}` }) }, 'image_decode_error'],
     ];

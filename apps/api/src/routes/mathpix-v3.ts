@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import express, { type Request, type Response, type Router } from 'express';
 import multer from 'multer';
 import { ImageValidationError } from '@mpp/imaging';
-import { MathpixTextRequest, STAGE_IDS, type IngestionOutput, type TextParseOutput } from '@mpp/schemas';
+import { JobMetadata, MathpixTextRequest, STAGE_IDS, type IngestionOutput, type TextParseOutput } from '@mpp/schemas';
 import type { ApiDeps } from '../deps';
 import { checkKey, presentedKey } from '../http/access';
 import { fetchImage } from '../http/fetch-image';
@@ -58,7 +58,7 @@ export function mathpixV3Router(deps: ApiDeps): Router {
 
       let id: string;
       try {
-        id = await submitImageJob(deps, bytes, { skip_stages: TEXT_ONLY_SKIP, export_formats: ['json'], enable_human_review: false }, { source: 'mathpix-v3', ...(request.metadata ?? {}), ...(request.tags ? { tags: request.tags } : {}) });
+        id = await submitImageJob(deps, bytes, { skip_stages: TEXT_ONLY_SKIP, export_formats: ['json'], enable_human_review: false }, parsed.metadata);
       } catch (err) {
         if (err instanceof ImageValidationError) {
           const big = err.checks.some((c) => c.check === 'file_size' || c.check === 'max_dimensions');
@@ -99,7 +99,7 @@ export function mathpixV3Router(deps: ApiDeps): Router {
   return router;
 }
 
-type ParsedRequest = { request: MathpixTextRequest; file?: Buffer } | MathpixError;
+type ParsedRequest = { request: MathpixTextRequest; metadata: JobMetadata; file?: Buffer } | MathpixError;
 
 function readRequest(req: Request): ParsedRequest {
   let raw: unknown = req.body;
@@ -123,7 +123,11 @@ function readRequest(req: Request): ParsedRequest {
   const unknownFormat = request.formats?.find((f) => !['text', 'data', 'html', 'latex_styled'].includes(f));
   if (unknownFormat) return mathpixError('opts_unknown_format', `Unknown format: ${unknownFormat}`);
   if (!file && !request.src) return mathpixError('image_missing', 'Missing URL or file in request');
-  return file ? { request, file } : { request };
+  // It goes into the job record: the bounds of /v1's metadata (16 KiB, 32 levels), tags included.
+  // Unchecked, 5000 nested objects overflowed the stack in the store (a 500) and megabytes were kept.
+  const metadata = JobMetadata.safeParse({ source: 'mathpix-v3', ...(request.metadata ?? {}), ...(request.tags ? { tags: request.tags } : {}) });
+  if (!metadata.success) return mathpixError('opts_bad_value', `Invalid option metadata: ${metadata.error.issues[0]!.message}`);
+  return file ? { request, metadata: metadata.data, file } : { request, metadata: metadata.data };
 }
 
 async function imageFromSrc(src: string, deps: ApiDeps): Promise<Buffer> {
