@@ -40,7 +40,7 @@ function form(parts: Array<[string, string | Buffer, string?]>): FormData {
   const f = new FormData();
   for (const [name, value, filename] of parts) {
     if (typeof value === 'string' && filename === undefined) f.append(name, value);
-    else f.append(name, new Blob([value]), filename ?? 'image.png');
+    else f.append(name, new Blob([typeof value === 'string' ? value : new Uint8Array(value)]), filename ?? 'image.png');
   }
   return f;
 }
@@ -66,7 +66,7 @@ export const BAD_REQUESTS: BadRequest[] = [
   { name: 'text/plain body', status: 415, names: /content type text\/plain/, send: (t) => post(t, '/v1/jobs', 'hello', { 'content-type': 'text/plain' }) },
   { name: 'XML body', status: 415, names: /application\/xml/, send: (t) => post(t, '/v1/jobs', '<job/>', { 'content-type': 'application/xml' }) },
   { name: 'form-urlencoded body', status: 415, names: /x-www-form-urlencoded/, send: (t) => post(t, '/v1/jobs', 'image_url=x', { 'content-type': 'application/x-www-form-urlencoded' }) },
-  { name: 'raw PNG bytes as the body', status: 415, names: /image\/png is not accepted/, send: (t) => post(t, '/v1/jobs', new Blob([t.images.png]), { 'content-type': 'image/png' }) },
+  { name: 'raw PNG bytes as the body', status: 415, names: /image\/png is not accepted/, send: (t) => post(t, '/v1/jobs', new Blob([new Uint8Array(t.images.png)]), { 'content-type': 'image/png' }) },
   { name: 'a content type that does not parse', status: 415, names: /unsupported-media-type/, send: (t) => post(t, '/v1/jobs', 'x', { 'content-type': ';;;==' }) },
   // JSON
   { name: 'truncated JSON', status: 400, names: /not valid JSON/, send: (t) => json(t, '{"image_base64": ') },
