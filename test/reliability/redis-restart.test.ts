@@ -44,7 +44,8 @@ describe('Redis restarts mid-run', () => {
     const doneAtStop = tracker.completedCount(ids);
 
     await own.stop();
-    // Requests that arrive while Redis is down wait for it (the connections queue their commands).
+    // Requests that arrive while Redis is down wait a moment for it, then get 503 and Retry-After;
+    // the client retries, and every one of them is accepted once Redis is back.
     const during = Promise.all(Array.from({ length: DURING }, (_, i) => submit(api.url, smallPng(95_000 + i))));
     // The probes answer at once meanwhile (no command waits for Redis): /ready 503 naming it,
     // /metrics served with mathpix_redis_up 0.

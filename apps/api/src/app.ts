@@ -5,7 +5,7 @@
 import http from 'node:http';
 import express, { type Express } from 'express';
 import type { PipelineConfig } from '@mpp/config';
-import { PipelineQueues, createRedis } from '@mpp/queue';
+import { PipelineQueues, createRedis, reportRedisErrors } from '@mpp/queue';
 import { RESULT_SCHEMA_VERSION } from '@mpp/schemas';
 import { BlobStore, JobDeadlines, JobEvents, JobStore, storeKeys } from '@mpp/store';
 import { createLogger, createMetrics, httpTracing, type Logger } from '@mpp/telemetry';
@@ -22,6 +22,7 @@ import { adminBreakersRouter } from './routes/admin-breakers';
 import { StageCache } from '@mpp/cache';
 import { reviewStoreFor } from '@mpp/review';
 import { mountHumanReview } from './human-review';
+import { requireRedis } from './http/require-redis';
 import { mountWebhooks } from './webhooks';
 import { EmissionWatch } from '@mpp/webhooks';
 import { openApiRouter } from './openapi/router';
@@ -34,11 +35,16 @@ export interface ApiApp {
   close(): Promise<void>;
 }
 
+/** How long closing waits for Redis (pending writes, QUIT) before dropping the connections. */
+const CLOSE_REDIS_TIMEOUT_MS = 5_000;
+
 export function createApiApp(options: { config: PipelineConfig; logger?: Logger }): ApiApp {
   const { config } = options;
   const logger = options.logger ?? createLogger({ level: config.env.PIPELINE_LOG_LEVEL, name: 'mathpix-api' });
   const redis = createRedis(config.redis.url);
   const subscriber = createRedis(config.redis.url);
+  reportRedisErrors(redis, logger, 'api');
+  reportRedisErrors(subscriber, logger, 'api-events');
   const keys = storeKeys(config.redis.prefix);
   const store = new JobStore(redis, keys, config.resultTtlSeconds);
   const queues = new PipelineQueues(redis, config.redis.prefix);
@@ -71,6 +77,7 @@ export function createApiApp(options: { config: PipelineConfig; logger?: Logger 
   });
   app.use(requireHost);
   app.use(opsRouter(deps));
+  app.use(['/v1', '/v3'], requireRedis(redis));
   // The API description (/openapi.json, /docs) and the Mathpix-compatible POST /v3/text.
   app.use(openApiRouter());
   app.use(mathpixV3Router(deps));
@@ -115,10 +122,19 @@ export function createApiApp(options: { config: PipelineConfig; logger?: Logger 
           setTimeout(() => s.closeAllConnections(), 5_000).unref();
         });
       }
-      await webhooks.close();
-      await queues.close();
-      await cache.close();
-      await Promise.all([redis.quit().catch(() => undefined), subscriber.quit().catch(() => undefined)]);
+      // With Redis unreachable these would wait for it for ever (commands queue until it is back):
+      // a bounded wait, then the connections are dropped.
+      const cleanup = (async () => {
+        await webhooks.close();
+        await queues.close();
+        await cache.close();
+        await Promise.all([redis.quit().catch(() => undefined), subscriber.quit().catch(() => undefined)]);
+      })().catch(() => undefined);
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([cleanup, new Promise<void>((resolve) => (timer = setTimeout(resolve, CLOSE_REDIS_TIMEOUT_MS)))]);
+      clearTimeout(timer);
+      redis.disconnect();
+      subscriber.disconnect();
     },
   };
 }

@@ -4,7 +4,7 @@
  */
 import type http from 'node:http';
 import type { PipelineConfig } from '@mpp/config';
-import { PipelineQueues, StageWorkerHost, createRedis } from '@mpp/queue';
+import { PipelineQueues, StageWorkerHost, createRedis, reportRedisErrors } from '@mpp/queue';
 import { RESULT_SCHEMA_VERSION } from '@mpp/schemas';
 import { STAGE_HANDLERS, type StageHandlers, type StageProviders, type StageSettings } from '@mpp/stages';
 import { breakerStoreFor, createProviders } from '@mpp/providers';
@@ -55,6 +55,7 @@ export async function createWorkerApp(options: WorkerAppOptions): Promise<Worker
   // Queue sizes of this worker's own stages, read from BullMQ at scrape time (autoscalers read them).
   const metrics = createMetrics({ schemaVersion: RESULT_SCHEMA_VERSION, collectQueueSizes: () => queues.depths(config.worker.stages), redisReady: () => redis.status === 'ready' });
   const redis = createRedis(config.redis.url);
+  reportRedisErrors(redis, logger, 'worker');
   const keys = storeKeys(config.redis.prefix);
   const store = new JobStore(redis, keys, config.resultTtlSeconds);
   const blobs = new BlobStore(redis, keys, config.image.ttlSeconds);

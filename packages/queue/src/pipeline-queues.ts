@@ -55,13 +55,19 @@ export class PipelineQueues {
     let q = this.queues.get(stage);
     if (!q) {
       q = new Queue(stageQueueName(stage), { connection: this.connection, prefix: this.prefix, telemetry: queueTelemetry() });
+      // Connection errors are the shared connection's, logged by its own listener (reportRedisErrors);
+      // without a listener here BullMQ would print each one to stderr.
+      q.on('error', () => undefined);
       this.queues.set(stage, q);
     }
     return q;
   }
 
   private flows(): FlowProducer {
-    this.flowProducer ??= new FlowProducer({ connection: this.connection, prefix: this.prefix, telemetry: queueTelemetry() });
+    if (!this.flowProducer) {
+      this.flowProducer = new FlowProducer({ connection: this.connection, prefix: this.prefix, telemetry: queueTelemetry() });
+      this.flowProducer.on('error', () => undefined);
+    }
     return this.flowProducer;
   }
 

@@ -38,6 +38,8 @@ export class WebhookQueue {
     private readonly maxAttempts: number,
   ) {
     this.queue = new Queue<WebhookJobData>(WEBHOOK_QUEUE_NAME, { connection, prefix: bullPrefix(redisPrefix), telemetry: queueTelemetry() });
+    // Connection errors are the shared connection's, logged by its own listener (reportRedisErrors).
+    this.queue.on('error', () => undefined);
   }
 
   /**

@@ -30,11 +30,16 @@ export function smallPng(seed: number, size = 64): Buffer {
   return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
 }
 
+/** Submits as a client should: a 503 (Redis unreachable, queue full) is retried after its Retry-After. */
 export async function submit(apiUrl: string, png: Buffer): Promise<string> {
   for (let attempt = 0; ; attempt++) {
     const res = await fetch(`${apiUrl}/v1/jobs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ image_base64: png.toString('base64') }) });
     const body = (await res.json()) as { id?: string };
     if (res.status === 202 && body.id) return body.id;
+    if (res.status === 503 && attempt < 20) {
+      await new Promise((resolve) => setTimeout(resolve, Number(res.headers.get('retry-after') ?? '1') * 1000));
+      continue;
+    }
     if (attempt >= 2) throw new Error(`submit answered ${res.status}: ${JSON.stringify(body)}`);
   }
 }
