@@ -4,37 +4,41 @@
  * as right when source ink lies within `tolerance` pixels, and the other way round. Tolerance
  * absorbs stroke width and anti-aliasing; a missing, extra or different symbol still costs ink.
  *
- * Formulas (`ink-box`) are first cropped to their ink and brought to one height; their columns
- * are then aligned by dynamic time warping, because the source was typeset with other fonts and
- * spacing than MathJax's and a plain overlay drifts further out of register with every symbol.
- * Their score averages the global F1 with the F1 of the worst glyph-wide window, so one wrong
- * symbol in a long formula still shows. A source set in a bolder face than MathJax's gets extra
- * reach for half the difference in stroke width (`strokeAllowance`), and a comma or full stop the
- * OCR word box put after the formula can be left out (trailing-punctuation.ts). Diagrams
- * (`frame`) are drawn in the source region's own pixel frame and compared in place.
- */
+ * Formulas (`ink-box`) are first cropped to their ink and brought to one height (128 px: at 48 a
+ * subscript is a few pixels tall and an E and a Z differ by less than the tolerance); their
+ * columns are then aligned by dynamic time warping, because the source was typeset with other
+ * fonts and spacing than MathJax's and a plain overlay drifts further out of register with every
+ * symbol. Their score is the mean of the global F1 and the coverage of the worst-covered blob of
+ * ink on either side (glyph-coverage.ts): one wrong, missing or extra symbol among thirty moves
+ * the global F1 by its small share of the ink, and leaves one blob poorly covered. Measured on
+ * printed formulas by bench/roundtrip-separation.mjs (docs/stages.md). A source set in a bolder
+ * face than MathJax's gets extra reach for half the difference in stroke width
+ * (`strokeAllowance`), and a comma or full stop the OCR word box put after the formula can be
+ * left out (trailing-punctuation.ts). Diagrams (`frame`) are drawn in the source region's own
+ * pixel frame and compared in place. */
 import { countInk, dilate, imageInkMask, inkBox, resampleMask, strokeWidth, wholeMask, type InkMask } from './ink-mask';
 import { inkBoxWithoutTrailingPunctuation } from './trailing-punctuation';
+import { worstGlyphCoverage, type CoveredAt } from './glyph-coverage';
 
 export interface InkMatchOptions {
   align?: 'ink-box' | 'frame';
-  /** Tolerance in pixels of the comparison canvas (default 2 for ink-box, 3 for frame). */
+  /** Tolerance in pixels of the comparison canvas (default 3 for both). */
   tolerance?: number;
-  /** `ink-box` only: height of the comparison canvas in pixels (default 48). */
+  /** `ink-box` only: height of the comparison canvas in pixels (default 128). */
   canvasHeight?: number;
   /** `ink-box` only: leave out a comma or full stop that ends the source's ink (trailing-punctuation.ts). */
   ignoreTrailingPunctuation?: boolean;
 }
 
 export interface InkMatch {
-  /** The similarity: for formulas the mean of `global` and `weakest`, for frames `global`. */
+  /** The similarity: for formulas the mean of `global` and `glyph`, for frames `global`. */
   score: number;
   precision: number;
   recall: number;
   /** Tolerant F1 over the whole image. */
   global: number;
-  /** Tolerant F1 of the worst glyph-wide window (formulas only; equals `global` for frames). */
-  weakest: number;
+  /** Lowest coverage of any one blob of ink, on either side (formulas only; equals `global` for frames). */
+  glyph: number;
 }
 
 // Hot loops read these through module bindings: global lookups are slow inside a vm context
@@ -42,12 +46,23 @@ export interface InkMatch {
 const { imul, min, max, round, ceil } = Math;
 const INFINITY = Number.POSITIVE_INFINITY;
 
-const NO_MATCH: InkMatch = { score: 0, precision: 0, recall: 0, global: 0, weakest: 0 };
-const DEFAULT_CANVAS_HEIGHT = 48;
+const NO_MATCH: InkMatch = { score: 0, precision: 0, recall: 0, global: 0, glyph: 0 };
+const DEFAULT_CANVAS_HEIGHT = 128;
+const DEFAULT_FORMULA_TOLERANCE = 3;
 const MAX_CANVAS_WIDTH = 1536;
 const MAX_FRAME_SIDE = 512;
 /** Cost of a non-diagonal warping step, as a fraction of the canvas height: warps blank space freely, glyphs reluctantly. */
 const WARP_PENALTY = 0.05;
+/** Blobs of less ink than a square of this share of the canvas height (specks, dots) are not judged alone. */
+const GLYPH_MIN_SIDE = 0.05;
+/**
+ * Nor are blobs of less ink than this many pixels of the source: a small source (a subscript a few
+ * pixels tall, a 70% scan) loses a superscript minus or an accent to binarisation, and the right
+ * rendering's blob for it would then count as extra ink.
+ */
+const GLYPH_MIN_SOURCE_PIXELS = 6;
+/** How far, as a share of the canvas height, a blob may move up or down as a whole to meet the other side's ink. */
+const GLYPH_REACH = 0.08;
 
 function harmonic(precision: number, recall: number): number {
   return precision + recall === 0 ? 0 : (2 * precision * recall) / (precision + recall);
@@ -58,7 +73,7 @@ function f1(renderedHits: number, renderedInk: number, sourceHits: number, sourc
   const precision = renderedHits / renderedInk;
   const recall = sourceHits / sourceInk;
   const score = harmonic(precision, recall);
-  return { score, precision, recall, global: score, weakest: score };
+  return { score, precision, recall, global: score, glyph: score };
 }
 
 /** Tolerant F1 of two masks of the same size, overlaid as they are. */
@@ -114,6 +129,17 @@ function coveredByBest(mask: ColumnBits, a: number, cover: ColumnBits, partners:
     if (n > best) best = n;
   }
   return best;
+}
+
+/** Whether column `a`'s partners in `cover` have ink at row `y`. */
+function coverOf(cover: ColumnBits, partners: readonly number[][]): CoveredAt {
+  return (a, y) => {
+    if (y < 0 || y >= cover.words * 32) return false;
+    const word = y >> 5;
+    const bit = 1 << (y & 31);
+    for (const p of partners[a]!) if (cover.bits[p * cover.words + word]! & bit) return true;
+    return false;
+  };
 }
 
 /** The warping path pairing source columns with rendered columns, from (0,0) to the last of each. */
@@ -182,9 +208,11 @@ export function strokeAllowance(rendered: InkMask, source: InkMask): { rendered:
 
 /**
  * Tolerant F1 after aligning columns: each column is judged against the columns it was paired
- * with. `extra` widens one side's reach for a difference in stroke weight (`strokeAllowance`).
+ * with; then the worst-covered blob (glyph-coverage.ts), judged against the same columns. `extra`
+ * widens one side's reach for a difference in stroke weight (`strokeAllowance`); `sourceScale` is
+ * how many canvas pixels one source pixel became, which bounds the smallest blob worth judging.
  */
-export function compareAligned(rendered: InkMask, source: InkMask, tolerance: number, extra: { rendered: number; source: number } = { rendered: 0, source: 0 }): InkMatch {
+export function compareAligned(rendered: InkMask, source: InkMask, tolerance: number, extra: { rendered: number; source: number } = { rendered: 0, source: 0 }, sourceScale = 1): InkMatch {
   const r = columnBits(rendered);
   const s = columnBits(source);
   const rNear = columnBits(dilate(rendered, tolerance + extra.rendered));
@@ -197,58 +225,30 @@ export function compareAligned(rendered: InkMask, source: InkMask, tolerance: nu
     partnersOfSource[i]!.push(j);
     partnersOfRendered[j]!.push(i);
   }
-  // Ink and hits per source column; a rendered column counts at the first source column it pairs with.
-  const sourceInk = new Float64Array(s.columns);
-  const sourceHits = new Float64Array(s.columns);
-  const renderedInk = new Float64Array(s.columns);
-  const renderedHits = new Float64Array(s.columns);
+  let sourceInk = 0;
+  let sourceHits = 0;
+  let renderedInk = 0;
+  let renderedHits = 0;
   for (let i = 0; i < s.columns; i++) {
-    sourceInk[i] = inkIn(s, i);
-    sourceHits[i] = coveredByBest(s, i, rNear, partnersOfSource[i]!);
+    sourceInk += inkIn(s, i);
+    sourceHits += coveredByBest(s, i, rNear, partnersOfSource[i]!);
   }
   for (let j = 0; j < r.columns; j++) {
-    const at = partnersOfRendered[j]![0]!;
-    renderedInk[at]! += inkIn(r, j);
-    renderedHits[at]! += coveredByBest(r, j, sNear, partnersOfRendered[j]!);
+    renderedInk += inkIn(r, j);
+    renderedHits += coveredByBest(r, j, sNear, partnersOfRendered[j]!);
   }
-  const whole = f1(total(renderedHits), total(renderedInk), total(sourceHits), total(sourceInk));
+  const whole = f1(renderedHits, renderedInk, sourceHits, sourceInk);
   if (whole.global === 0) return whole;
-  const weakest = weakestWindow(sourceInk, sourceHits, renderedInk, renderedHits, source.height);
-  return { ...whole, weakest, score: (whole.global + weakest) / 2 };
-}
-
-function total(values: Float64Array, from = 0, to = values.length): number {
-  let sum = 0;
-  for (let k = from; k < to; k++) sum += values[k]!;
-  return sum;
+  const minArea = max((GLYPH_MIN_SIDE * source.height) ** 2, GLYPH_MIN_SOURCE_PIXELS * sourceScale ** 2);
+  const reach = round(GLYPH_REACH * source.height);
+  const glyph = min(worstGlyphCoverage(source, coverOf(rNear, partnersOfSource), minArea, reach), worstGlyphCoverage(rendered, coverOf(sNear, partnersOfRendered), minArea, reach));
+  return { ...whole, glyph, score: (whole.global + glyph) / 2 };
 }
 
 function inkIn(mask: ColumnBits, column: number): number {
   let n = 0;
   for (let w = 0; w < mask.words; w++) n += popcount(mask.bits[column * mask.words + w]!);
   return n;
-}
-
-/**
- * F1 of the worst window about one glyph wide (the canvas height), sliding by half a window.
- * A single wrong symbol in a long formula moves the global F1 by its small share of the ink;
- * here it shows in full. Windows with almost no ink are not judged.
- */
-function weakestWindow(sourceInk: Float64Array, sourceHits: Float64Array, renderedInk: Float64Array, renderedHits: Float64Array, width: number): number {
-  const columns = sourceInk.length;
-  const minInk = 0.02 * (total(sourceInk) + total(renderedInk));
-  let weakest = 1;
-  for (let from = 0; from < columns; from += max(1, width >> 1)) {
-    const to = min(columns, from + width);
-    const sInk = total(sourceInk, from, to);
-    const rInk = total(renderedInk, from, to);
-    if (sInk + rInk < minInk) continue;
-    const precision = rInk === 0 ? 0 : total(renderedHits, from, to) / rInk;
-    const recall = sInk === 0 ? 0 : total(sourceHits, from, to) / sInk;
-    weakest = min(weakest, harmonic(precision, recall));
-    if (to === columns) break;
-  }
-  return weakest;
 }
 
 /** Full comparison with precision and recall; see `scoreInkMatch`. */
@@ -272,7 +272,7 @@ export async function inkMatch(renderedPng: Buffer, sourcePng: Buffer, options: 
     resampleMask(rendered, renderedBox, widthFor(renderedBox), height),
     resampleMask(source, sourceBox, widthFor(sourceBox), height),
   ]);
-  return compareAligned(r, s, options.tolerance ?? 2, strokeAllowance(r, s));
+  return compareAligned(r, s, options.tolerance ?? DEFAULT_FORMULA_TOLERANCE, strokeAllowance(r, s), height / sourceBox.h);
 }
 
 /**
