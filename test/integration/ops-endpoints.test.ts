@@ -66,7 +66,7 @@ describe('API and worker ops endpoints', () => {
     const before = await text(`${stack.baseUrl}/metrics`);
     expect(sample(before, 'mathpix_review_backlog_jobs')).toBe(0);
     const created = Date.now() - 90_000;
-    const reasons = [{ stage: 'B' as const, code: 'low_confidence', message: 'low', refs: [] }];
+    const reasons = [{ stage: 'B' as const, code: 'low_confidence' as const, message: 'low', refs: [] }];
     await reviewStoreFor(stack.config, stack.api.deps.redis).create({ jobId: 'ops-review-task', review: { job_confidence: 0.4, threshold: 0.7, reasons }, imageSha256: null, expiresInMs: 3_600_000 }, created);
     const after = await text(`${stack.baseUrl}/metrics`);
     expect(sample(after, 'mathpix_review_backlog_jobs')).toBe(1);

@@ -2,9 +2,17 @@
 import { z } from 'zod';
 import { Confidence, StageMeta } from '../common';
 
+/**
+ * Why stage G flags a result (docs/review.md). `roundtrip_mismatch` (a formula or the diagram
+ * regenerated unlike its region of the input) requires review on its own, whatever the job's
+ * confidence; the others inform the reviewer and lower the confidence through their stages.
+ */
+export const ReviewReasonCode = z.enum(['low_confidence', 'provider_fallback', 'alignment_inconsistency', 'graph_invalid', 'roundtrip_mismatch', 'render_error']);
+export type ReviewReasonCode = z.infer<typeof ReviewReasonCode>;
+
 export const ReviewReason = z.object({
   stage: z.string(),
-  code: z.string(),
+  code: ReviewReasonCode,
   message: z.string(),
   refs: z.array(z.string()).default([]),
 });

@@ -5,7 +5,7 @@
  * sections, and the review verdict. A formula MathJax cannot parse is written as its LaTeX.
  */
 import { AlignmentType, Document, HeadingLevel, ImageRun, Packer, Paragraph, TextRun, type ParagraphChild } from 'docx';
-import type { ExportInputs } from './export-files';
+import { reviewVerdict, type ExportInputs } from './export-files';
 import { isInertSvg } from './html-export';
 import { mathPng, svgPixelSize, svgToPng, type MathRenderer } from './math-renderer';
 import { problemSummary, type Line } from './problem-summary';
@@ -91,7 +91,7 @@ export async function docxExport(inputs: ExportInputs, jobId: string, confidence
   const review = inputs.G;
   if (review?.review_required) {
     children.push(new Paragraph({ heading: HeadingLevel.HEADING_2, children: [new TextRun('Review')] }));
-    children.push(new Paragraph({ children: [new TextRun(`Needs review: confidence ${confidence.toFixed(2)} is below ${review.threshold}.`)] }));
+    children.push(new Paragraph({ children: [new TextRun(reviewVerdict(review, confidence))] }));
     for (const r of review.reasons) children.push(new Paragraph({ bullet: { level: 0 }, children: [new TextRun(`${r.stage} ${r.code}: ${r.message}`)] }));
   }
   const document = new Document({

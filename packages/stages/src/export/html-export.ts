@@ -4,7 +4,7 @@
  * label), the regenerated diagram as SVG, the problem summary and the review verdict. Prose is
  * escaped; SVG is only inlined when it comes from our renderers and carries nothing active.
  */
-import type { ExportInputs } from './export-files';
+import { reviewVerdict, type ExportInputs } from './export-files';
 import type { MathRenderer } from './math-renderer';
 import { problemSummary, type Line } from './problem-summary';
 import { textBlocks } from './text-blocks';
@@ -64,7 +64,7 @@ export async function htmlExport(inputs: ExportInputs, jobId: string, confidence
   }
   const review = inputs.G;
   if (review?.review_required) {
-    body.push('<section class="review"><h2>Review</h2>', `<p>Needs review: confidence ${confidence.toFixed(2)} is below ${review.threshold}.</p>`, '<ul>');
+    body.push('<section class="review"><h2>Review</h2>', `<p>${escapeHtml(reviewVerdict(review, confidence))}</p>`, '<ul>');
     for (const r of review.reasons) body.push(`<li>${escapeHtml(r.stage)} <code>${escapeHtml(r.code)}</code>: ${escapeHtml(r.message)}</li>`);
     body.push('</ul></section>');
   }

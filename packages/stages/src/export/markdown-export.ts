@@ -4,7 +4,7 @@
  * about them, how they relate, what to find), then the review verdict when a person must look.
  * Sections without content are left out.
  */
-import type { ExportInputs } from './export-files';
+import { reviewVerdict, type ExportInputs } from './export-files';
 import { problemSummary, type Line } from './problem-summary';
 
 const lineMarkdown = (line: Line) => line.map((p) => (p.math !== undefined ? `$${p.math}$` : p.text)).join('');
@@ -18,7 +18,7 @@ export function markdownExport(inputs: ExportInputs, confidence: number): string
   }
   const review = inputs.G;
   if (review?.review_required) {
-    out.push('## Review', '', `Needs review: confidence ${confidence.toFixed(2)} is below ${review.threshold}.`, '');
+    out.push('## Review', '', reviewVerdict(review, confidence), '');
     for (const r of review.reasons) out.push(`- ${r.stage} \`${r.code}\`: ${r.message}`);
     out.push('');
   }

@@ -1,7 +1,9 @@
 /**
  * Stage G (`human_review`): decides whether a person must look at the result. Review is required
  * when human review is enabled for the job and the job's confidence (job-confidence.ts) is below
- * `options.review_threshold`, or the process's `REVIEW_THRESHOLD` when the job sets none. This
+ * `options.review_threshold`, or the process's `REVIEW_THRESHOLD` when the job sets none, or a
+ * round trip failed (`roundtrip_mismatch`: a formula or the diagram regenerated unlike the input,
+ * which a job confidence averaged over many formulas would hide). This
  * stage only decides; the wait itself (no worker held) is @mpp/review's gate in the worker host,
  * and a person's corrections are applied by `applyReviewCorrections` when they decide.
  */
@@ -20,7 +22,7 @@ export const humanReviewStage: StageFn<'G'> = async (input, ctx) => {
   if (below) {
     reasons.unshift({ stage: 'job', code: 'low_confidence', message: `job confidence ${job_confidence.toFixed(3)} is below the review threshold ${threshold}`, refs: [] });
   }
-  const review_required = enabled && below;
+  const review_required = enabled && (below || reasons.some((r) => r.code === 'roundtrip_mismatch'));
   return {
     provider: 'builtin',
     confidence: job_confidence,
@@ -35,5 +37,5 @@ export const humanReviewStage: StageFn<'G'> = async (input, ctx) => {
 };
 
 export { combineStageConfidences, presentStageConfidences, REVIEW_STAGE_WEIGHTS } from './job-confidence';
-export { collectReviewReasons, ROUNDTRIP_MISMATCH_BELOW } from './review-reasons';
+export { collectReviewReasons, DIAGRAM_MISMATCH_BELOW, FORMULA_MISMATCH_BELOW } from './review-reasons';
 export { applyReviewCorrections, ReviewCorrectionError, type CorrectableOutputs, type CorrectedOutputs, type CorrectionIssue } from './apply-corrections';

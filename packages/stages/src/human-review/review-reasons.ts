@@ -2,17 +2,27 @@
  * Why a result may need a person, stage by stage: a stage under the threshold
  * (`low_confidence`), a stage that fell back to another provider (`provider_fallback`), text and
  * diagram disagreeing (`alignment_inconsistency`, warnings and errors only), a graph that failed
- * validation (`graph_invalid`), a regeneration that does not match the input
- * (`roundtrip_mismatch`) or a formula that did not render (`render_error`). The reasons are
- * listed whether or not review is required, so a reviewer and a dashboard see the same findings.
+ * validation (`graph_invalid`), a formula or diagram whose regeneration does not match its region
+ * of the input (`roundtrip_mismatch`, one reason per formula, with its ref) or a formula that did
+ * not render (`render_error`). The reasons are listed whether or not review is required, so a
+ * reviewer and a dashboard see the same findings; `roundtrip_mismatch` also requires review by
+ * itself (index.ts), since one wrong formula among many good ones barely moves the job's confidence.
  */
 import type { HumanReviewOutput, StageInputs } from '@mpp/schemas';
 import { REVIEWED_STAGES } from './job-confidence';
 
 export type ReviewReason = HumanReviewOutput['reasons'][number];
 
-/** Under this round-trip similarity the regenerated output does not look like the input. */
-export const ROUNDTRIP_MISMATCH_BELOW = 0.6;
+/**
+ * Under this round-trip score a formula's rendering does not look like its region. Chosen on
+ * bench/roundtrip-separation.mjs (docs/stages.md): 98.8% of right readings of printed formulas
+ * score at or above it (also after JPEG, blur, rescaling), while 18% of one-token errors (35% of
+ * dropped symbols) and wholly wrong readings or misplaced boxes score below; 0.85 would catch 27%
+ * but flags about half the right readings of bold textbook print.
+ */
+export const FORMULA_MISMATCH_BELOW = 0.8;
+/** Under this round-trip similarity the regenerated diagram does not look like the figure. */
+export const DIAGRAM_MISMATCH_BELOW = 0.6;
 /** Inconsistency reasons kept per job; the alignment output holds them all. */
 const MAX_ALIGNMENT_REASONS = 20;
 
@@ -44,14 +54,14 @@ export function collectReviewReasons(inputs: StageInputs<'G'>, threshold: number
   }
   const regeneration = inputs.F;
   if (regeneration) {
-    const { overall, formula_score, diagram_score } = regeneration.roundtrip;
-    const scores = { overall, formula_score, diagram_score };
-    for (const [name, score] of Object.entries(scores)) {
-      if (score !== undefined && score < ROUNDTRIP_MISMATCH_BELOW) {
-        reasons.push({ stage: 'F', code: 'roundtrip_mismatch', message: `round-trip ${name} ${score.toFixed(3)} is below ${ROUNDTRIP_MISMATCH_BELOW}`, refs: [] });
-      }
+    const diagram = regeneration.roundtrip.diagram_score;
+    if (diagram !== undefined && diagram < DIAGRAM_MISMATCH_BELOW) {
+      reasons.push({ stage: 'F', code: 'roundtrip_mismatch', message: `round-trip diagram_score ${diagram.toFixed(3)} is below ${DIAGRAM_MISMATCH_BELOW}`, refs: ['diagram'] });
     }
     regeneration.formulas.forEach((f, i) => {
+      if (f.roundtrip_score !== undefined && f.roundtrip_score < FORMULA_MISMATCH_BELOW) {
+        reasons.push({ stage: 'F', code: 'roundtrip_mismatch', message: `formula ${i + 1} (${f.latex}) round-trip score ${f.roundtrip_score.toFixed(3)} is below ${FORMULA_MISMATCH_BELOW}`, refs: [`formula:${i + 1}`] });
+      }
       if (f.error) reasons.push({ stage: 'F', code: 'render_error', message: `formula ${i + 1} did not render: ${f.error}`, refs: [`formula:${i + 1}`] });
     });
   }

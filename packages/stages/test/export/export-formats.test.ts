@@ -106,7 +106,12 @@ describe('export formats from the real pipeline on textbook/11', () => {
     expect(byTag(figure, 'circle').length).toBeGreaterThan(0);
     expect(findAll(document, (el) => ['script', 'link', 'img', 'iframe'].includes(el.tagName))).toHaveLength(0);
     expect(html).not.toMatch(/\s(?:src|href)="(?:https?:)?\/\//);
-    expect(byTag(document, 'h2').map(textOf)).toEqual(['Figure', 'Given', 'Relations', 'Find']);
+    // textbook/11 goes to review although its confidence passes: `\\odot X` fails its round trip (docs/stages.md).
+    expect(outputs.G).toMatchObject({ review_required: true });
+    expect(outputs.G.job_confidence).toBeGreaterThanOrEqual(outputs.G.threshold);
+    expect(byTag(document, 'h2').map(textOf)).toEqual(['Figure', 'Given', 'Relations', 'Find', 'Review']);
+    const verdict = textOf(byTag(findAll(document, (el) => el.tagName === 'section' && hasClass(el, 'review'))[0]!, 'p')[0]!);
+    expect(verdict).toMatch(/^Needs review: \d+ round trips? failed \(confidence 0\.\d\d\)\.$/);
   });
 
   test('svg is the regenerated diagram, well-formed and drawable', async () => {

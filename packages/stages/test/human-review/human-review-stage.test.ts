@@ -1,17 +1,17 @@
 import { HumanReviewOutput, RegenerationOutput, type StageInputs } from '@mpp/schemas';
 import { alignmentStage } from '../../src/alignment';
-import { combineStageConfidences, humanReviewStage } from '../../src/human-review';
+import { combineStageConfidences, FORMULA_MISMATCH_BELOW, humanReviewStage } from '../../src/human-review';
 import { semanticGraphStage } from '../../src/semantic-graph';
 import { downstreamContext } from '../support/downstream-context';
 import { textbook11Text, textbook11Vision } from '../support/textbook11-upstream';
 
-function regeneration(overall: number): RegenerationOutput {
+function regeneration(overall: number, formulaScores: number[] = [overall]): RegenerationOutput {
   return RegenerationOutput.parse({
     provider: 'mathjax',
     confidence: overall,
     duration_ms: 80,
     latex_document: '\\documentclass{article}\\begin{document}x\\end{document}',
-    formulas: [{ latex: 'AB = 30', svg: '<svg/>', roundtrip_score: overall }],
+    formulas: formulaScores.map((score, i) => ({ latex: `AB = ${30 + i}`, svg: '<svg/>', roundtrip_score: score })),
     roundtrip: { formula_score: overall, overall },
   });
 }
@@ -62,6 +62,29 @@ describe('human review stage (G)', () => {
     const out = await humanReviewStage(await upstream(0.92, 0.9, { omitLabels: ['N'], roundtrip: 0.4 }), downstreamContext());
     expect(out.reasons).toContainEqual(expect.objectContaining({ stage: 'D', code: 'alignment_inconsistency', refs: ['point:N'] }));
     expect(out.reasons).toContainEqual(expect.objectContaining({ stage: 'F', code: 'roundtrip_mismatch' }));
+  });
+
+  test('requires review for one failed formula round trip among many good ones, though the job confidence is above the threshold', async () => {
+    const scores = [...Array.from({ length: 19 }, () => 0.95), FORMULA_MISMATCH_BELOW - 0.05];
+    const mean = scores.reduce((a, b) => a + b, 0) / scores.length;
+    const inputs = { ...(await upstream(0.92, 0.9)), F: regeneration(mean, scores) };
+    const out = HumanReviewOutput.parse(await humanReviewStage(inputs, downstreamContext()));
+    expect(out.job_confidence).toBeGreaterThan(0.7);
+    expect(out).toMatchObject({ review_required: true, status: 'required' });
+    const mismatches = out.reasons.filter((r) => r.code === 'roundtrip_mismatch');
+    expect(mismatches).toEqual([expect.objectContaining({ stage: 'F', refs: ['formula:20'] })]);
+    expect(mismatches[0]!.message).toContain('AB = 49');
+    // The same job with every round trip passing is not sent to a person.
+    const good = await humanReviewStage({ ...inputs, F: regeneration(0.95, scores.map(() => 0.95)) }, downstreamContext());
+    expect(good).toMatchObject({ review_required: false, status: 'not_required' });
+    expect(good.reasons.some((r) => r.code === 'roundtrip_mismatch')).toBe(false);
+  });
+
+  test('a failed round trip is reported but does not require review when the job disabled review', async () => {
+    const inputs = { ...(await upstream(0.92, 0.9)), F: regeneration(0.9, [0.95, 0.5]) };
+    const out = await humanReviewStage(inputs, downstreamContext({ enable_human_review: false }));
+    expect(out).toMatchObject({ review_required: false, status: 'disabled' });
+    expect(out.reasons).toContainEqual(expect.objectContaining({ code: 'roundtrip_mismatch', refs: ['formula:2'] }));
   });
 
   test('combines only the stages that ran', async () => {
