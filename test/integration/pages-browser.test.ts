@@ -84,7 +84,8 @@ describe('the pages in a browser', () => {
     const offered = await page.locator('input[name="fmt"]').evaluateAll((boxes) => boxes.map((b) => (b as HTMLInputElement).value));
     expect([...offered].sort()).toEqual([...EXPORT_FORMATS].sort());
     await expectAccessible();
-    const id = await submit(fixturePath('textbook', '11', 'img_problem.png'), false, EXPORT_FORMATS);
+    // textbook/17: every round trip passes; textbook/11 would wait for review (its `\odot X` fails its round trip, docs/stages.md).
+    const id = await submit(fixturePath('textbook', '17', 'img_problem.png'), false, EXPORT_FORMATS);
     await page.waitForFunction(() => document.getElementById('job-status')?.textContent === 'completed', undefined, { timeout: 180_000 });
     await page.waitForSelector('#result:not([hidden])');
     expect(await page.getAttribute('#stages li[data-stage="H"]', 'data-status')).toBe('completed');
@@ -93,7 +94,7 @@ describe('the pages in a browser', () => {
       return !!img && img.complete && img.naturalWidth > 0;
     });
     expect(await page.locator('#result-image svg.marks > *').count()).toBeGreaterThan(0);
-    expect(await page.textContent('#result-text')).toContain('Find each measure');
+    expect(await page.textContent('#result-text')).toContain('parallelogram');
     const exportLinks = await page.locator('#result-exports a').evaluateAll((as) => as.map((a) => (a as HTMLAnchorElement).getAttribute('href')));
     expect([...exportLinks].sort()).toEqual(EXPORT_FORMATS.map((f) => `/v1/jobs/${id}/exports/${f}`).sort());
     await shot('dashboard-completed');
