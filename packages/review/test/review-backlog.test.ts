@@ -24,7 +24,7 @@ afterAll(async () => {
 
 async function task(confidence: number, createdMs: number): Promise<string> {
   const jobId = randomUUID();
-  const reasons = [{ stage: 'B' as const, code: 'low_confidence', message: 'low', refs: [] }];
+  const reasons = [{ stage: 'B' as const, code: 'low_confidence' as const, message: 'low', refs: [] }];
   await reviews.create({ jobId, review: { job_confidence: confidence, threshold: 0.7, reasons }, imageSha256: null, expiresInMs: 3_600_000 }, createdMs);
   return jobId;
 }
