@@ -64,7 +64,7 @@ export function createStageRunner(deps: StageRunnerDeps): StageRunner {
     const key = { stage, inputs: upstream, originalRef: record.original_ref, options, settings: deps.settings, providers };
     let ran: Awaited<ReturnType<typeof runStageCached>>;
     try {
-      ran = await runStageCached(deps.cache, key, run, signal);
+      ran = await runStageCached(deps.cache, key, run, signal, jobId);
     } catch (err) {
       const spent = meter.toUsage();
       if (spent) await store.addCarriedUsage(jobId, stage, spent).catch(() => undefined);

@@ -82,3 +82,18 @@ export const RELEASE_LOCK = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0
 `;
+
+/**
+ * takeLock: the single-flight lock, taken when free, or taken over from an earlier attempt of the
+ * same work: a stage attempt that BullMQ hands to another worker (its first worker died or stalled
+ * past its lock) would otherwise wait for the dead attempt's lock to expire, up to the stage's
+ * timeout. Duplicates from other jobs still wait for the holder.
+ * KEYS[1] lock key  ARGV[1] token (`<owner>|<uuid>`)  ARGV[2] ttl ms  ARGV[3] owner prefix (`<owner>|`, or '' for none).
+ * Returns 1 taken, 0 held by someone else.
+ */
+export const TAKE_LOCK = `
+local held = redis.call('GET', KEYS[1])
+if held and (ARGV[3] == '' or string.sub(held, 1, #ARGV[3]) ~= ARGV[3]) then return 0 end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return 1
+`;

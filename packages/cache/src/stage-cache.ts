@@ -14,7 +14,7 @@ import type { Redis } from 'ioredis';
 import Keyv from 'keyv';
 import { LRUCache } from 'lru-cache';
 import { CACHE_NAMESPACES, type CacheNamespace } from './cache-key';
-import { FORGET_ENTRIES, RECORD_ENTRY, RELEASE_LOCK } from './scripts';
+import { FORGET_ENTRIES, RECORD_ENTRY, RELEASE_LOCK, TAKE_LOCK } from './scripts';
 
 export interface StageCacheOptions {
   /** ioredis connection for locks, stats and the size index. */
@@ -43,6 +43,11 @@ export interface CacheLookup<T> {
 
 export interface LookupOptions<T> {
   signal?: AbortSignal;
+  /**
+   * Who asks (a job id): a later attempt of the same owner takes the lock over from an earlier one,
+   * which only happens when the earlier attempt's worker died or stalled (see TAKE_LOCK).
+   */
+  owner?: string;
   /** How long the winner may hold the lock (the stage's timeout): a crashed winner frees it. */
   lockTtlMs: number;
   /** Values kept only `provisionalTtlSeconds`. */
@@ -92,6 +97,7 @@ export class StageCache {
     if (!('mppCacheRecord' in r)) r.defineCommand('mppCacheRecord', { numberOfKeys: 5, lua: RECORD_ENTRY });
     if (!('mppCacheForget' in r)) r.defineCommand('mppCacheForget', { numberOfKeys: 3, lua: FORGET_ENTRIES });
     if (!('mppCacheRelease' in r)) r.defineCommand('mppCacheRelease', { numberOfKeys: 1, lua: RELEASE_LOCK });
+    if (!('mppCacheLock' in r)) r.defineCommand('mppCacheLock', { numberOfKeys: 1, lua: TAKE_LOCK });
   }
 
   /**
@@ -106,8 +112,9 @@ export class StageCache {
   async getOrCompute<T>(ns: CacheNamespace, digest: string, compute: () => Promise<T>, options: LookupOptions<T>): Promise<CacheLookup<T>> {
     const lockKey = `${this.base}-lock:${ns}:${digest}`;
     for (let look = 0; ; look++) {
-      const token = randomUUID();
-      const { entry, hit, locked } = await this.look<T>(ns, digest, { lockKey, token, ttlMs: options.lockTtlMs });
+      const owner = options.owner ? `${options.owner}|` : '';
+      const token = `${owner}${randomUUID()}`;
+      const { entry, hit, locked } = await this.look<T>(ns, digest, { lockKey, token, owner, ttlMs: options.lockTtlMs });
       if (hit !== undefined) {
         // A lock taken on the way to a hit is given back at once (nobody waits on it: the entry exists).
         if (locked) this.cmd('mppCacheRelease', lockKey, token).catch(() => undefined);
@@ -127,7 +134,7 @@ export class StageCache {
    * (pipelined) go beside the entry's GET under the generation last seen; a memory-tier hit takes
    * no lock. When a clear moved the generation, the entry is read again under the new one.
    */
-  private async look<T>(ns: CacheNamespace, digest: string, lock: { lockKey: string; token: string; ttlMs: number }): Promise<{ entry: EntryKey; hit: T | undefined; locked: boolean }> {
+  private async look<T>(ns: CacheNamespace, digest: string, lock: { lockKey: string; token: string; owner: string; ttlMs: number }): Promise<{ entry: EntryKey; hit: T | undefined; locked: boolean }> {
     const guess = this.lastGen.get(ns) ?? '0';
     const guessed = this.keyOf(ns, guess, digest);
     const local = await this.memory?.get(guessed);
@@ -154,12 +161,13 @@ export class StageCache {
   }
 
   /** One round trip: the namespace's generation and the lock's SET NX, pipelined. */
-  private async generationAndLock(ns: CacheNamespace, lock: { lockKey: string; token: string; ttlMs: number }): Promise<{ gen: string; locked: boolean }> {
-    const replies = (await this.opts.redis.pipeline().hget(this.k.gen, ns).set(lock.lockKey, lock.token, 'PX', lock.ttlMs, 'NX').exec()) ?? [];
+  private async generationAndLock(ns: CacheNamespace, lock: { lockKey: string; token: string; owner: string; ttlMs: number }): Promise<{ gen: string; locked: boolean }> {
+    const batch = this.opts.redis.pipeline().hget(this.k.gen, ns) as ReturnType<Redis['pipeline']> & { mppCacheLock(key: string, token: string, ttl: string, owner: string): unknown };
+    const replies = (await (batch.mppCacheLock(lock.lockKey, lock.token, String(lock.ttlMs), lock.owner) as typeof batch).exec()) ?? [];
     const [[genErr, gen] = [new Error('cache: no reply')], [lockErr, locked] = [new Error('cache lock: no reply')]] = replies;
     if (genErr) throw genErr;
     if (lockErr) throw lockErr;
-    return { gen: (gen as string | null) ?? '0', locked: locked === 'OK' };
+    return { gen: (gen as string | null) ?? '0', locked: locked === 1 };
   }
 
   /** Hit and miss counters are not awaited: a broken stats hash costs the counts, never the lookup. */

@@ -35,10 +35,12 @@ export async function runStageCached<T>(
   key: Omit<StageCacheKeyInput, 'pipelineVersion'>,
   run: () => Promise<T>,
   signal: AbortSignal,
+  /** The job the run is for: its next attempt takes over the single-flight lock of a dead one. */
+  jobId?: string,
 ): Promise<CachedStageRun<T>> {
   if (!cache || !CACHED_STAGES.includes(key.stage)) return { output: await run(), status: 'completed' };
   const digest = stageCacheKey({ ...key, pipelineVersion: cache.pipelineVersion });
-  const lookup = { signal, lockTtlMs: STAGE_CATALOG[key.stage].timeoutMs, provisional: isFallbackOutput };
+  const lookup = { signal, lockTtlMs: STAGE_CATALOG[key.stage].timeoutMs, provisional: isFallbackOutput, ...(jobId ? { owner: jobId } : {}) };
   const { value, cached } = await cache.cache.getOrCompute(namespaceOf(key.stage), digest, run, lookup);
   return { output: value, status: cached ? 'cached' : 'completed' };
 }
