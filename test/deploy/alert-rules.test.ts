@@ -77,4 +77,28 @@ function promtoolTest(tests: object[]): { ok: boolean; output: string } {
     expect(r.output).toContain('SUCCESS');
     expect(r.ok).toBe(true);
   });
+
+  it('MathpixRedisUnreachable: fires for the process that lost Redis for a minute, not for a blip', () => {
+    const r = promtoolTest([
+      {
+        interval: '1m',
+        input_series: [
+          { series: 'mathpix_redis_up{job="mathpix-pipeline-workers",instance="worker-1"}', values: '1 1 0 0 0 0 1' },
+          { series: 'mathpix_redis_up{job="mathpix-pipeline-workers",instance="worker-2"}', values: '1 1 0 1 1 1 1' },
+          { series: 'mathpix_redis_up{job="mathpix-pipeline",instance="api-1"}', values: '1x6' },
+        ],
+        alert_rule_test: [
+          { eval_time: '2m', alertname: 'MathpixRedisUnreachable', exp_alerts: [] },
+          {
+            eval_time: '4m',
+            alertname: 'MathpixRedisUnreachable',
+            exp_alerts: [{ exp_labels: { severity: 'critical', job: 'mathpix-pipeline-workers', instance: 'worker-1' }, exp_annotations: { summary: 'mathpix-pipeline-workers worker-1 cannot reach Redis', description: 'The process is alive (/health 200) but has no Redis connection: the API answers 503 redis-unavailable and workers run nothing. Bring Redis back with its AOF; do not restart the pipeline\'s processes. docs/reliability.md, "Redis is down or restarting".' } }],
+          },
+          { eval_time: '6m', alertname: 'MathpixRedisUnreachable', exp_alerts: [] },
+        ],
+      },
+    ]);
+    expect(r.output).toContain('SUCCESS');
+    expect(r.ok).toBe(true);
+  });
 });
