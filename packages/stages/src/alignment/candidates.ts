@@ -9,14 +9,10 @@ import type { BBox, TextEntity } from '@mpp/schemas';
 import { parseNamedId, pointRefs } from './entity-ids';
 import type { DiagramIndex, IndexedSegment } from './diagram-types';
 import { boxGap, closeness, distance } from './geometry';
+import type { Candidate } from './candidate';
 import { axisCandidates, equationCandidates } from './graph-candidates';
 
-export interface Candidate {
-  elementId: string;
-  elementType: string;
-  position: number;
-  semantic: number;
-}
+export type { Candidate } from './candidate';
 
 /** OCR confuses these; a confused label is weak evidence, not none. */
 const CONFUSABLE: ReadonlyArray<readonly [string, string]> = [['O', '0'], ['I', '1'], ['I', 'l'], ['S', '5'], ['Z', '2'], ['B', '8'], ['G', '6']];

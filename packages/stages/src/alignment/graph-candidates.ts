@@ -10,7 +10,7 @@
  * at it. Position evidence is how close the naming label sits to the plot or axis, 0.5 without one.
  */
 import type { DiagramElement, TextEntity } from '@mpp/schemas';
-import type { Candidate } from './candidates';
+import type { Candidate } from './candidate';
 import type { DiagramLabel } from './diagram-labels';
 import type { DiagramIndex } from './diagram-types';
 import { closeness, distance, projectOntoSegment, type Pt } from './geometry';
