@@ -38,8 +38,10 @@ function group(nodes: Node[]): string[] {
 
 function emitNode(node: Node): string[] {
   switch (node.t) {
-    case 'sym':
-      return (node.text ?? labelOf(node.sym)).split(' ');
+    case 'sym': {
+      const tokens = (node.text ?? labelOf(node.sym)).split(' ');
+      return node.sym.size ? [node.sym.size, ...tokens] : tokens;
+    }
     case 'func':
       return [`\\${node.name}`];
     case 'frac':
@@ -70,6 +72,11 @@ function emitNode(node: Node): string[] {
     case 'fenced': {
       const open = node.open ? labelOf(node.open) : '.';
       const close = node.close ? labelOf(node.close) : '.';
+      // Fences printed at one of TeX's sizes are written at that size: the picture is the same.
+      if (node.open?.size !== undefined && node.close?.size !== undefined) {
+        const sized = (size: string, label: string): string[] => (size ? [size, label] : [label]);
+        return [...sized(node.open.size, open), ...emit(node.body), ...sized(node.close.size, close)];
+      }
       return [`\\left${open}`, ...emit(node.body), `\\right${close}`];
     }
     case 'group':

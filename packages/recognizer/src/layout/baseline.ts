@@ -6,6 +6,7 @@
  * sits on. Script regions are parsed recursively, so `e^{x_i}` and `q^{a_{1}}` nest. Primes always
  * attach as superscripts.
  */
+import { sizeDelimiters } from './fences';
 import { placeMarks } from './marks';
 import { kindOf, labelOf, type Node, type Unit } from './units';
 
@@ -109,6 +110,7 @@ export function parseLine(units: Unit[], regionEm: number, parse: Parse): Node[]
   if (sorted.length === 0) return [];
   const line = mainLine(sorted, regionEm);
   placeMarks(sorted, line.axis, line.em);
+  sizeDelimiters(sorted, line.em);
   const out: Node[] = [];
   let base: Node | undefined;
   let sup: Unit[] = [];

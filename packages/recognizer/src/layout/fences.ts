@@ -4,7 +4,7 @@
  * made of two or more separate rows is an array (matrix), cut into rows by horizontal gaps and
  * into columns by vertical gaps shared by all rows.
  */
-import { centerX, centerY, kindOf, labelOf, typicalEm, unionOf, type Node, type Sym, type Unit } from './units';
+import { centerX, centerY, delimiterSize, kindOf, labelOf, typicalEm, unionOf, type Node, type Sym, type Unit } from './units';
 import type { Box } from '../image/components';
 
 export type Parse = (units: Unit[], em: number) => Node[];
@@ -39,7 +39,16 @@ export function resolveFences(units: Unit[], em: number, parse: Parse): Unit[] {
       const innerEm = typicalEm(inside, em);
       const rows = splitRows(inside);
       const body: Node[] = rows.length >= 2 ? [arrayNode(rows, innerEm, parse)] : parse(inside, innerEm);
-      const node: Node = { t: 'fenced', open: (open.node as { sym: Sym }).sym, close: (close.node as { sym: Sym }).sym, body };
+      const openSym = (open.node as { sym: Sym }).sym;
+      const closeSym = (close.node as { sym: Sym }).sym;
+      // Fences that hug their content were stretched by \left ... \right; fences much taller
+      // than what they hold were sized by hand (\big, \Big ...) and keep that size.
+      const contentHeight = inside.length > 0 ? unionOf(inside.map((u) => u.box)).h : 0;
+      if (rows.length < 2 && contentHeight < 0.7 * Math.min(open.box.h, close.box.h)) {
+        setSize(openSym, delimiterSize(open.box.h, em));
+        setSize(closeSym, delimiterSize(close.box.h, em));
+      }
+      const node: Node = { t: 'fenced', open: openSym, close: closeSym, body };
       const box = unionOf([open.box, close.box, ...inside.map((u) => u.box)]);
       const gone = new Set([open, close, ...inside]);
       rest = [...rest.filter((u) => !gone.has(u)), { node, box, axis: centerY(open.box), em: Math.max(em, innerEm), reliable: true }].sort((a, b) => a.box.x - b.box.x);
@@ -104,3 +113,16 @@ function arrayNode(rows: Unit[][], em: number, parse: Parse): Node {
 }
 
 export type { Box };
+
+function setSize(sym: Sym, size: string | undefined): void {
+  if (size === undefined) delete sym.size;
+  else sym.size = size;
+}
+
+/** Sizes every delimiter left on a line by its height, so `\Big[` is read back at its size. */
+export function sizeDelimiters(units: Unit[], em: number): void {
+  for (const u of units) {
+    const d = delimiter(u);
+    if (d) setSize(d.sym, delimiterSize(u.box.h, em) ?? '\\Bigg');
+  }
+}

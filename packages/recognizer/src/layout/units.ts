@@ -14,6 +14,9 @@ export interface Sym {
   cands: Candidate[];
   shape?: 'rule' | 'radical';
   radical?: RadicalShape;
+  /** For a delimiter: the TeX size its height matches ('' for the normal size), or undefined
+   * when it is taller than \Bigg (stretched around its content by \left ... \right). */
+  size?: string;
 }
 
 export type Node =
@@ -109,4 +112,16 @@ export function typicalEm(units: Unit[], fallback: number): number {
   const ems = units.filter((u) => u.reliable).map((u) => u.em).sort((a, b) => a - b);
   if (ems.length === 0) return fallback;
   return ems[Math.floor(ems.length * 0.6)]!;
+}
+
+/** Delimiter heights of TeX's sizes, in em: normal, \big, \Big, \bigg, \Bigg. */
+const DELIMITER_SIZES: Array<[string, number]> = [['', 1.0], ['\\big', 1.2], ['\\Big', 1.8], ['\\bigg', 2.4], ['\\Bigg', 3.0]];
+
+/** The sizing command whose delimiter height is nearest `height` px at `em` px; undefined beyond \Bigg. */
+export function delimiterSize(height: number, em: number): string | undefined {
+  const ratio = height / em;
+  if (ratio > 3.3) return undefined;
+  let best = DELIMITER_SIZES[0]!;
+  for (const s of DELIMITER_SIZES) if (Math.abs(Math.log(ratio / s[1])) < Math.abs(Math.log(ratio / best[1]))) best = s;
+  return best[0];
 }
