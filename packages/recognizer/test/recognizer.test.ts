@@ -44,6 +44,7 @@ const CASES: Array<[string, string, number[]]> = [
   ['Greek', '\\lambda x', [16, 24]],
   ['Greek and script', '\\pi r^{2}', [16, 24]],
   ['negative exponent', 'e^{-x}', [24]],
+  ['double prime', 'f^{\\prime\\prime}+g^{\\prime}', [16, 24]],
   ['equation', 'f(x)=x^{2}', [16, 24]],
   ['equation', 'a=b+c', [16, 24]],
 ];

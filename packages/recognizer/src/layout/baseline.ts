@@ -134,7 +134,9 @@ export function parseLine(units: Unit[], regionEm: number, parse: Parse): Node[]
     lineUnits.add(nearest);
   }
   for (const u of sorted) {
-    if (lineUnits.has(u)) {
+    // Primes in a row are one mark (`''` is `\prime \prime`), not a prime on a prime.
+    const afterPrime = base?.t === 'sym' && kindOf(base.sym) === 'prime' && sup.length === 0 && sub.length === 0;
+    if (lineUnits.has(u) || (isPrime(u) && afterPrime)) {
       flush();
       base = u.node;
       baseEm = u.reliable ? Math.max(u.em, 0.8 * line.em) : line.em;
