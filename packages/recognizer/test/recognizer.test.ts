@@ -40,6 +40,7 @@ const CASES: Array<[string, string, number[]]> = [
   ['delimiters', '\\left(a+b\\right)', [16, 24]],
   ['function name', '\\sin x', [16, 24]],
   ['function name', '\\log x', [16, 24]],
+  ['function name', '\\cos x', [16, 24]],
   ['Greek', '\\alpha+\\beta', [16, 24]],
   ['Greek', '\\lambda x', [16, 24]],
   ['Greek and script', '\\pi r^{2}', [16, 24]],

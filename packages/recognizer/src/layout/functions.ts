@@ -4,6 +4,7 @@
  * runs that are mostly upright count, so the italic product `s i n` stays three variables.
  */
 import { FUNCTION_NAMES } from '../templates/vocabulary';
+import type { Box } from '../image/components';
 import { unionOf, type Sym, type Unit } from './units';
 
 const LETTER = /^(?:\\math(rm|bf) \{ )?([A-Za-z0-9])(?: \})?$/;
@@ -36,9 +37,21 @@ function letterOf(u: Unit): Letter | undefined {
 function adjacent(a: Unit, b: Unit): boolean {
   const em = Math.max(a.em, b.em);
   const gap = b.box.x - (a.box.x + a.box.w);
-  const baseA = a.axis;
-  const baseB = b.axis;
-  return gap <= 0.3 * em && gap >= -0.15 * em && Math.abs(baseA - baseB) <= 0.2 * em && a.em / b.em > 0.75 && a.em / b.em < 1.33;
+  if (gap > 0.3 * em || gap < -0.15 * em) return false;
+  if (Math.abs(a.axis - b.axis) <= 0.2 * em && a.em / b.em > 0.75 && a.em / b.em < 1.33) return true;
+  return sameLineBoxes(a.box, b.box);
+}
+
+/**
+ * Letters of one word by their boxes alone: tops or bottoms aligned, mostly overlapping. The em
+ * and axis of a unit come from its best reading, which is wrong for a lower-case `o` or `s` read
+ * as the capital of the same shape (the word `cos` would fall apart into `c` with scripts).
+ */
+function sameLineBoxes(a: Box, b: Box): boolean {
+  const h = Math.max(a.h, b.h);
+  const overlap = Math.min(a.y + a.h, b.y + b.h) - Math.max(a.y, b.y);
+  const aligned = Math.abs(a.y - b.y) <= 0.15 * h || Math.abs(a.y + a.h - (b.y + b.h)) <= 0.15 * h;
+  return aligned && overlap >= 0.6 * Math.min(a.h, b.h);
 }
 
 export function mergeFunctionNames(units: Unit[]): Unit[] {
