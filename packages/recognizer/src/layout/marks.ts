@@ -75,7 +75,12 @@ export function placeMarks(units: Unit[], axis: number, em: number): void {
       }
       continue;
     }
-    if (bottom < axis + 0.05 * em) {
+    if (Math.abs(top + box.h / 2 - axis) <= 0.12 * em && box.h <= 0.25 * em && box.h <= 1.5 * box.w) {
+      // Nothing comma-shaped sits on the axis: a round blot there is a blurred \cdot (a comma
+      // of a superscript can come near it, but it is taller than wide).
+      readAs(sym, '\\cdot');
+      u.axis = axis;
+    } else if (bottom < axis + 0.05 * em) {
       readAs(sym, '\\prime');
     } else {
       readAs(sym, ',');
