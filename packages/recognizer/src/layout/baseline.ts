@@ -59,19 +59,29 @@ export function borrowEm(units: Unit[], fallback: number): void {
 /** The axis most of the region's ink agrees on, and the size of the units on it. */
 export function mainLine(units: Unit[], regionEm: number): { axis: number; em: number } {
   const weight = (u: Unit): number => {
-    const size = u.reliable ? Math.min(1.5, Math.max(0.3, u.em / regionEm)) : 0.5;
-    const centred = u.centred || CENTRED_KINDS.has(kindOfUnit(u)) || u.node.t === 'frac' ? 1.5 : 1;
+    const kind = kindOfUnit(u);
+    // Punctuation says little about the line: a comma or dot of a subscript is as small as its
+    // letters, and counting it as a full-size centred unit let `x_{i,j}` hang x on the i, j line.
+    const mark = kind === 'punct' || kind === 'dot';
+    const size = u.reliable && !mark ? Math.min(1.5, Math.max(0.3, u.em / regionEm)) : 0.5;
+    const centred = !mark && (u.centred || CENTRED_KINDS.has(kind) || u.node.t === 'frac') ? 1.5 : 1;
     // Size counts steeply: two script units must not outweigh the one base they hang on.
     return size ** 4 * centred * (isPrime(u) ? 0 : 1);
   };
   const band = 0.14 * regionEm;
   let best = units[0]!.axis;
   let bestScore = -1;
+  // A script hangs on a base to its left, so the first unit counts twice: the long subscript of
+  // `\delta_{p+k,0}` must not outvote the one base it hangs on.
+  const leftmost = units.reduce((a, b) => (b.box.x < a.box.x ? b : a));
+  // (Only a first unit of about the largest size: `{}^{\circ}D` starts with a script.)
+  const largest = Math.max(...units.filter((u) => u.reliable).map((u) => u.em));
+  const first = leftmost.reliable && leftmost.em >= 0.85 * largest ? leftmost : undefined;
   for (const c of units) {
     let score = 0;
     for (const u of units) {
       const x = (u.axis - c.axis) / band;
-      if (Math.abs(x) < 1) score += weight(u) * (1 - x * x);
+      if (Math.abs(x) < 1) score += weight(u) * (1 - x * x) * (u === first ? 2 : 1);
     }
     if (score > bestScore) {
       bestScore = score;
