@@ -45,6 +45,7 @@ const CASES: Array<[string, string, number[]]> = [
   ['function name', '\\log x', [16, 24]],
   ['function name', '\\cos x', [16, 24]],
   ['centred dot', 'a\\cdot b', [16, 24]],
+  ['tilde accent', '\\tilde{q}+\\bar{x}', [24]],
   ['Greek', '\\alpha+\\beta', [16, 24]],
   ['Greek', '\\lambda x', [16, 24]],
   ['Greek and script', '\\pi r^{2}', [16, 24]],

@@ -38,7 +38,7 @@ export function segmentSymbols(ctx: SegmentContext): SymbolHypothesis[] {
 function single(ctx: SegmentContext, c: Component): SymbolHypothesis {
   const box = { x: c.x, y: c.y, w: c.w, h: c.h };
   const asRule = (): SymbolHypothesis => ({ comps: [c.id], box, cands: [{ label: '-', score: 1, template: ruleMeta(box, ctx.emHint) }], shape: 'rule' });
-  if (isHorizontalRule(c, ctx.emHint)) return asRule();
+  if (isHorizontalRule(c, ctx.emHint) && !wavyMark(ctx, c, box)) return asRule();
   const radical = c.h >= 0.7 * ctx.emHint ? radicalShape(c, ctx.map) : undefined;
   // A radical matches no template well; a clear template match (an integral, an f) wins.
   const cands = classifyComps(ctx, [c.id], box);
@@ -50,6 +50,17 @@ function single(ctx: SegmentContext, c: Component): SymbolHypothesis {
   if (cands[0]?.label === '-' && c.w >= 2 * c.h && c.w >= 3) return asRule();
   return { comps: [c.id], box, cands };
 }
+
+/** A short, thick "rule" that matches a tilde or a hat far better than a bar is that mark. */
+function wavyMark(ctx: SegmentContext, c: Component, box: Box): boolean {
+  if (c.h < 3 || c.w > 0.8 * ctx.emHint) return false;
+  const cands = classifyComps(ctx, [c.id], box);
+  const bar = cands.find((k) => k.label === '-')?.score ?? 0;
+  const top = cands[0];
+  return top !== undefined && WAVY.has(top.label) && top.score > 0.85 && top.score - bar >= 0.1;
+}
+
+const WAVY = new Set(['\\tilde', '\\sim', '\\hat', '\\wedge']);
 
 function scoreOf(h: SymbolHypothesis): number {
   return h.cands[0]?.score ?? 0;
