@@ -36,8 +36,10 @@ export interface RecognizerOptions {
   cacheDir?: string;
 }
 
-/** Formulas are read at about this size; much larger crops are scaled down first. */
-const MAX_EM_PX = 34;
+/** Formulas are read at about this size; much larger crops are scaled down first. The em hint
+ * (median component height) overshoots by ~20% on formulas of capitals, and templates reach 35
+ * px/em, so only crops well beyond that are reduced (a 28 px/em formula lost its accents). */
+const MAX_EM_PX = 44;
 const TARGET_EM_PX = 20;
 
 const sharedSets = new Map<string, Promise<TemplateSet>>();
