@@ -30,6 +30,7 @@ const CASES: Array<[string, string, number[]]> = [
   ['fraction', '\\frac{1}{2}', [16, 24]],
   ['radical', '\\sqrt{x+y}', [16, 24]],
   ['radical with index', '\\sqrt[3]{x}', [16, 24]],
+  ['radical then a comma', '\\sqrt{x},y', [16, 24]],
   ['superscript', 'x^{2}', [16, 24]],
   ['subscript', 'x_{i}', [16, 24]],
   ['sub- and superscript', 'a_{n}^{2}', [16, 24]],

@@ -73,7 +73,8 @@ export function resolveRadicals(units: Unit[], em: number, parse: Parse): Unit[]
     const barStart = sym.radical?.barStart ?? rad.box.x + rad.box.w * 0.3;
     const r = rad.box;
     const tol = Math.max(2, 0.15 * em);
-    const body = rest.filter((u) => u !== rad && centerX(u.box) > barStart && u.box.x + u.box.w <= r.x + r.w + tol && u.box.y >= r.y - tol && u.box.y + u.box.h <= r.y + r.h + tol);
+    // A comma right after the sign ends within the tolerance, but not under the vinculum.
+    const body = rest.filter((u) => u !== rad && centerX(u.box) > barStart && centerX(u.box) < r.x + r.w && u.box.x + u.box.w <= r.x + r.w + tol && u.box.y >= r.y - tol && u.box.y + u.box.h <= r.y + r.h + tol);
     const index = rest.filter((u) => u !== rad && !body.includes(u) && u.box.x + u.box.w <= barStart + tol && u.box.x >= r.x - 1.2 * em && u.box.y + u.box.h <= r.y + r.h * 0.6 && u.box.y >= r.y - 0.8 * em);
     const bodyEm = typicalEm(body, em);
     const node: Node = { t: 'sqrt', sym, body: parse(body, bodyEm), index: parse(index, typicalEm(index, em * 0.5)) };
