@@ -33,6 +33,7 @@ const CASES: Array<[string, string, number[]]> = [
   ['radical then a comma', '\\sqrt{x},y', [16, 24]],
   ['superscript', 'x^{2}', [16, 24]],
   ['subscript', 'x_{i}', [16, 24]],
+  ['subscript kerned into its base', 'a_{n-1}', [16, 24]],
   ['sub- and superscript', 'a_{n}^{2}', [16, 24]],
   ['subscript with a comma', 'x_{i,j}', [16, 24]],
   ['long subscript', '\\delta_{p+k,0}', [16, 24]],

@@ -12,6 +12,13 @@ const SPLIT_GAIN = 0.05;
 /** A component matching this well is one glyph: no split is tried. */
 const NO_SPLIT_ABOVE = 0.9;
 
+const MARK_SPLIT_GAIN = 0.12;
+const MARK_KINDS = new Set(['punct', 'dot', 'prime']);
+
+function isMark(h: SymbolHypothesis): boolean {
+  return MARK_KINDS.has(h.cands[0]?.template.kind ?? '');
+}
+
 function scoreOf(h: SymbolHypothesis): number {
   return h.cands[0]?.score ?? 0;
 }
@@ -58,7 +65,10 @@ export function maybeSplit(ctx: SegmentContext, hyp: SymbolHypothesis, depth: nu
     const p: SymbolHypothesis = { comps: [id], box: first, cands: classifyComps(ctx, [id], first) };
     const q: SymbolHypothesis = { comps: [id], box: second, cands: classifyComps(ctx, [id], second) };
     const [wp, wq] = vertical ? [first.w, second.w] : [first.h, second.h];
-    const score = (scoreOf(p) * wp + scoreOf(q) * wq) / (wp + wq);
+    // A sliver of almost any glyph matches a comma, dot or prime stroke well: such a piece must
+    // win by more (the `n` of a kerned `a_n` was cut into `,` and a dotless i).
+    const extra = isMark(p) || isMark(q) ? MARK_SPLIT_GAIN - SPLIT_GAIN : 0;
+    const score = (scoreOf(p) * wp + scoreOf(q) * wq) / (wp + wq) - extra;
     if (score > best.score && Math.min(scoreOf(p), scoreOf(q)) > 0.6) best = { score, pieces: [p, q] };
   };
   if (box.w >= 0.5 * box.h && box.w >= 6) {
