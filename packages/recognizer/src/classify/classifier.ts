@@ -34,12 +34,25 @@ const FREE_SIZE_RATIO = Math.log(1.5);
 const SIZE_WEIGHT = 0.15;
 
 export class TemplateClassifier {
+  /** Template indices in order of pixel height, and per position in that order: height, log
+   * aspect, ink span in em, label prior and features (copied in that order, so a height window
+   * is read sequentially). Computed once: a call compares ~1,700 templates. */
   private readonly order: number[];
   private readonly heights: Float64Array;
+  private readonly logAspects: Float64Array;
+  private readonly spans: Float64Array;
+  private readonly priors: Float64Array;
+  private readonly features: Float32Array;
 
   constructor(private readonly set: TemplateSet) {
     this.order = set.metas.map((_, i) => i).sort((a, b) => set.metas[a]!.h - set.metas[b]!.h);
-    this.heights = Float64Array.from(this.order.map((i) => set.metas[i]!.h));
+    const metas = this.order.map((i) => set.metas[i]!);
+    this.heights = Float64Array.from(metas.map((m) => m.h));
+    this.logAspects = Float64Array.from(metas.map((m) => Math.log((m.w + 1) / (m.h + 1))));
+    this.spans = Float64Array.from(metas.map((m) => m.top - m.bottom));
+    this.priors = Float64Array.from(metas.map((m) => labelPrior(m.label)));
+    this.features = new Float32Array(set.features.length);
+    this.order.forEach((index, k) => this.features.set(set.features.subarray(index * FEATURE_LENGTH, (index + 1) * FEATURE_LENGTH), k * FEATURE_LENGTH));
   }
 
   get size(): number {
@@ -56,21 +69,21 @@ export class TemplateClassifier {
     const lo = lowerBound(this.heights, h * Math.exp(-slack));
     const hi = lowerBound(this.heights, h * Math.exp(slack) + 1e-9);
     const aspectSlack = ASPECT_TOLERANCE + 1.5 / (Math.min(obs.w, obs.h) + 1);
+    const logEm = obs.em ? Math.log(obs.h / obs.em) : 0;
     const best = new Map<string, Candidate>();
     for (let k = lo; k < hi; k++) {
-      const index = this.order[k]!;
-      const meta = this.set.metas[index]!;
-      const aspectGap = Math.abs(Math.log((meta.w + 1) / (meta.h + 1)) - logAspect);
+      const aspectGap = Math.abs(this.logAspects[k]! - logAspect);
       if (aspectGap > aspectSlack) continue;
+      const meta = this.set.metas[this.order[k]!]!;
       if (accept && !accept(meta)) continue;
       let sizePenalty = 0;
-      const span = meta.top - meta.bottom;
+      const span = this.spans[k]!;
       if (obs.em && span >= 0.2) {
-        const ratio = Math.abs(Math.log(obs.h / span / obs.em));
+        const ratio = Math.abs(logEm - Math.log(span));
         if (ratio > MAX_SIZE_RATIO) continue;
         sizePenalty = SIZE_WEIGHT * Math.max(0, ratio - FREE_SIZE_RATIO);
       }
-      const score = correlation(obs.features, this.set.features, index * FEATURE_LENGTH) - ASPECT_WEIGHT * aspectGap - (meta.parts === obs.parts ? 0 : PARTS_PENALTY) - sizePenalty + labelPrior(meta.label);
+      const score = correlation(obs.features, this.features, k * FEATURE_LENGTH) - ASPECT_WEIGHT * aspectGap - (meta.parts === obs.parts ? 0 : PARTS_PENALTY) - sizePenalty + this.priors[k]!;
       const previous = best.get(meta.label);
       if (!previous || score > previous.score) best.set(meta.label, { label: meta.label, score, template: meta });
     }
