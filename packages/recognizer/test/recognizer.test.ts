@@ -48,6 +48,9 @@ const CASES: Array<[string, string, number[]]> = [
   ['function name', '\\cos x', [16, 24]],
   ['centred dot', 'a\\cdot b', [16, 24]],
   ['tilde accent', '\\tilde{q}+\\bar{x}', [24]],
+  ['hat and dot accents', '\\hat{A}+\\dot{q}', [24]],
+  ['double dot accent', '\\ddot{x}+\\bar{y}', [16, 24]],
+  ['overline and bar', '\\overline{A}+\\bar{g}', [16, 24]],
   ['Greek', '\\alpha+\\beta', [16, 24]],
   ['Greek', '\\lambda x', [16, 24]],
   ['Greek and script', '\\pi r^{2}', [16, 24]],
@@ -73,6 +76,12 @@ describe('MathRecognizer on MathJax renderings', () => {
       });
     }
   }
+
+  it('reads a hat of a few pixels as a hat, not a dot (16 px/em), with a modest confidence', async () => {
+    const r = await read('\\hat{A}+\\dot{q}', 16);
+    expect(norm(r.latex)).toBe(norm('\\hat{A}+\\dot{q}'));
+    expect(r.confidence).toBeGreaterThan(0.2);
+  });
 
   it('reports symbol boxes in the coordinates of the input image', async () => {
     const r = await read('a=b+c', 24);

@@ -5,7 +5,7 @@
  * above and below, and accents over a base. Claimed units are parsed recursively by `parse`.
  */
 import { readAs } from './marks';
-import { AXIS_EM, centerX, kindOf, labelOf, typicalEm, unionOf, type Node, type Sym, type Unit } from './units';
+import { AXIS_EM, centerX, centerY, kindOf, labelOf, typicalEm, unionOf, type Node, type Sym, type Unit } from './units';
 
 export type Parse = (units: Unit[], em: number) => Node[];
 
@@ -138,6 +138,31 @@ const ACCENT_BY_LABEL: Record<string, string> = {
   '\\hat': '\\hat', '\\wedge': '\\hat', '\\tilde': '\\tilde', '\\sim': '\\tilde', '\\vec': '\\vec', '\\rightarrow': '\\vec', '\\dot': '\\dot', '.': '\\dot', '\\cdot': '\\dot', '\\ddot': '\\ddot', '\\check': '\\check', '\\vee': '\\check', '\\breve': '\\breve', '\\acute': '\\acute', '\\grave': '\\grave', '-': '\\bar',
 };
 
+/**
+ * The accent a mark draws. At 13-16 px/em a hat is a 4x3 blot that matches a dot as well as a
+ * hat, but a dot is round: a mark clearly wider than tall takes the nearest non-dot reading.
+ */
+function accentOf(sym: Sym): string | undefined {
+  const accent = sym.cands.map((c) => ACCENT_BY_LABEL[c.label]).find((a) => a !== undefined);
+  if (accent !== '\\dot' || sym.box.w < 1.3 * sym.box.h || sym.box.w < 4) return accent;
+  const top = sym.cands[0]!.score;
+  const wide = sym.cands.find((c) => c.score >= top - 0.08 && ACCENT_BY_LABEL[c.label] !== undefined && !DOT_ACCENTS.has(ACCENT_BY_LABEL[c.label]!));
+  return wide ? ACCENT_BY_LABEL[wide.label] : accent;
+}
+
+const DOT_ACCENTS = new Set(['\\dot', '\\ddot']);
+
+/** Another dot of the same size at the same height right beside `mark`, if there is one. */
+function dotPartner(mark: Unit, units: Unit[], em: number): Unit | undefined {
+  const a = mark.box;
+  return units.find((u) => {
+    if (u === mark || u.node.t !== 'sym' || accentOf(u.node.sym) !== '\\dot') return false;
+    const b = u.box;
+    const gap = Math.max(b.x - (a.x + a.w), a.x - (b.x + b.w));
+    return gap >= 1 && gap <= 0.3 * em && Math.abs(centerY(a) - centerY(b)) <= Math.max(1, 0.06 * em) && b.h <= 1.7 * a.h && a.h <= 1.7 * b.h;
+  });
+}
+
 /** A small mark right above a unit, no wider than it by much, is an accent on it. */
 export function resolveAccents(units: Unit[], em: number, parse: Parse): Unit[] {
   let rest = units;
@@ -145,15 +170,22 @@ export function resolveAccents(units: Unit[], em: number, parse: Parse): Unit[] 
   for (const mark of marks) {
     if (!rest.includes(mark) || mark.node.t !== 'sym') continue;
     const sym = mark.node.sym;
-    const accent = sym.cands.map((c) => ACCENT_BY_LABEL[c.label]).find((a) => a !== undefined);
+    let accent = accentOf(sym);
     if (!accent) continue;
-    const below = rest.filter((u) => u !== mark && u.box.y >= mark.box.y + mark.box.h - 1 && u.box.y - (mark.box.y + mark.box.h) <= 0.3 * em && centerX(mark.box) >= u.box.x - 1 && centerX(mark.box) <= u.box.x + u.box.w + 1 && u.box.h > mark.box.h);
+    let markBox = mark.box;
+    // The two dots of \ddot are separate components side by side.
+    const pair = accent === '\\dot' ? dotPartner(mark, rest, em) : undefined;
+    if (pair) {
+      accent = '\\ddot';
+      markBox = unionOf([mark.box, pair.box]);
+    }
+    const below = rest.filter((u) => u !== mark && u !== pair && u.box.y >= markBox.y + markBox.h - 1 && u.box.y - (markBox.y + markBox.h) <= 0.3 * em && centerX(markBox) >= u.box.x - 1 && centerX(markBox) <= u.box.x + u.box.w + 1 && u.box.h > markBox.h);
     if (below.length === 0) continue;
     // The base is the nearest unit under the mark; a wide mark (overline) takes all it covers.
-    const wide = mark.box.w > 1.4 * Math.min(...below.map((u) => u.box.w));
-    const base = wide ? below.filter((u) => u.box.x >= mark.box.x - 2 && u.box.x + u.box.w <= mark.box.x + mark.box.w + 2) : [below.sort((a, b) => a.box.y - b.box.y)[0]!];
+    const wide = markBox.w > 1.4 * Math.min(...below.map((u) => u.box.w));
+    const base = wide ? below.filter((u) => u.box.x >= markBox.x - 2 && u.box.x + u.box.w <= markBox.x + markBox.w + 2) : [below.sort((a, b) => a.box.y - b.box.y)[0]!];
     if (base.length === 0) continue;
-    if (!wide && base[0]!.box.w > 4.5 * mark.box.w && accent !== "\\bar") continue;
+    if (!wide && base[0]!.box.w > 4.5 * markBox.w && accent !== "\\bar") continue;
     const single = base.length === 1 && base[0]!.node.t === 'sym' ? base[0]!.node.sym : undefined;
     const dotted = single && accent === '\\dot' ? DOTTED_BY_DOTLESS[labelOf(single)] : undefined;
     if (single && dotted) {
@@ -163,12 +195,14 @@ export function resolveAccents(units: Unit[], em: number, parse: Parse): Unit[] 
       rest = without(rest, [mark]).map((u) => (u === base[0] ? { ...u, box: single.box } : u));
       continue;
     }
-    const name = wide && accent === '\\bar' ? '\\overline' : wide && accent === '\\hat' ? '\\widehat' : wide && accent === '\\tilde' ? '\\widetilde' : accent;
+    // \bar is a macron of 0.5 em whatever its base; a bar as wide as a broad letter is \overline.
+    const overline = accent === '\\bar' && base.length === 1 && markBox.w >= 0.9 * base[0]!.box.w && markBox.w >= 0.6 * em;
+    const name = (wide || overline) && accent === '\\bar' ? '\\overline' : wide && accent === '\\hat' ? '\\widehat' : wide && accent === '\\tilde' ? '\\widetilde' : accent;
     const baseEm = typicalEm(base, em);
     const node: Node = { t: 'accent', accent: name, mark: sym, base: parse(base, baseEm) };
-    const box = unionOf([mark.box, ...base.map((u) => u.box)]);
+    const box = unionOf([markBox, ...base.map((u) => u.box)]);
     const axis = base.length === 1 ? base[0]!.axis : median(base.map((u) => u.axis));
-    rest = [...without(rest, [mark, ...base]), { node, box, axis, em: baseEm, reliable: base.some((u) => u.reliable) }];
+    rest = [...without(rest, [mark, ...(pair ? [pair] : []), ...base]), { node, box, axis, em: baseEm, reliable: base.some((u) => u.reliable) }];
   }
   return rest;
 }
