@@ -14,6 +14,8 @@ const STYLED = /^\\(mathbf|mathrm) \{ (.) \}$/;
 const BOLD_MARGIN = 0.07;
 const BOLD_DIGIT_MARGIN = 0.12;
 const UPRIGHT_MARGIN = 0.035;
+/** Added for script-size glyphs, whose optical-size ink looks bold. */
+const SCRIPT_BOLD_MARGIN = 0.05;
 /** Upright letters common on their own in formulas. */
 const LONE_UPRIGHT = new Set(['d', 'e', 'i']);
 
@@ -41,8 +43,14 @@ function adjacentSameStyle(u: Unit, units: Unit[], style: string): boolean {
   });
 }
 
+/** Script-size glyphs: pdflatex sets them in optical sizes, wider and heavier than the body font. */
+function isScriptSize(u: Unit, em: number): boolean {
+  return u.reliable && u.em < 0.85 * em;
+}
+
 export function applyStylePriors(units: Unit[], fallbackEm: number): Unit[] {
-  const boldCount = units.filter((u) => u.node.t === 'sym' && styleOf(u.node.sym.cands[0]?.label)?.style === 'mathbf').length;
+  // Heavy script digits (G^{0} four times over) are no evidence that the formula uses bold.
+  const boldCount = units.filter((u) => u.node.t === 'sym' && !isScriptSize(u, fallbackEm) && styleOf(u.node.sym.cands[0]?.label)?.style === 'mathbf').length;
   return units.map((u) => {
     if (u.node.t !== 'sym' || u.node.sym.shape) return u;
     const sym = u.node.sym;
@@ -54,7 +62,7 @@ export function applyStylePriors(units: Unit[], fallbackEm: number): Unit[] {
     if (style === 'mathbf') {
       // Two or more bold readings elsewhere make bold a style of this formula, not an accident.
       if (boldCount >= 3 || adjacentSameStyle(u, units, style)) return u;
-      margin = /[0-9]/.test(char) ? BOLD_DIGIT_MARGIN : BOLD_MARGIN;
+      margin = (/[0-9]/.test(char) ? BOLD_DIGIT_MARGIN : BOLD_MARGIN) + (isScriptSize(u, fallbackEm) ? SCRIPT_BOLD_MARGIN : 0);
     } else {
       if (LONE_UPRIGHT.has(char) || adjacentSameStyle(u, units, style)) return u;
       margin = UPRIGHT_MARGIN;
