@@ -135,3 +135,45 @@ export function regroupDots(ctx: SegmentContext, hyps: SymbolHypothesis[]): Symb
   }
   return out;
 }
+
+/** Readings an i or j with its dot fused to the stem takes (heavy print, script sizes). */
+const FUSED_DOT_LEAD = 0.1;
+const STEMS = new Set(['l', '1', 't', 'I', '|', '\\ell', '\\mathrm { l }', '\\mathrm { I }', '\\iota']);
+
+/**
+ * An i whose dot touches its stem matches l or 1 about as well as i; in the grey picture the
+ * joint is faint (a row of light ink between a solid dot and a solid stem), where an l's stem is
+ * solid all along. Such a reading gives way to the close i or j.
+ */
+export function readFusedDots(ctx: SegmentContext, hyps: SymbolHypothesis[]): SymbolHypothesis[] {
+  return hyps.map((h) => {
+    const top = h.cands[0];
+    if (h.shape || h.comps.length !== 1 || !top || !STEMS.has(top.label) || h.box.h < 6) return h;
+    const dotted = h.cands.find((c) => DOTTED.has(c.label) && c.score >= top.score - 0.06);
+    if (!dotted || !faintJoint(ctx, h.comps[0]!, h.box)) return h;
+    // The joint is evidence the template score does not see: the i leads by a clear margin, so
+    // the look-alike pass (which weighs close readings by size) does not hand it back to the l.
+    return { ...h, cands: [{ ...dotted, score: top.score + FUSED_DOT_LEAD }, ...h.cands.filter((c) => c !== dotted)] };
+  });
+}
+
+function faintJoint(ctx: SegmentContext, id: number, box: Box): boolean {
+  const own = id + 1;
+  const rows: number[] = [];
+  for (let y = box.y; y < box.y + box.h; y++) {
+    let max = 0;
+    for (let x = box.x; x < box.x + box.w; x++) {
+      const p = y * ctx.map.width + x;
+      if (ctx.map.labels[p] === own) max = Math.max(max, ctx.img.data[p]!);
+    }
+    rows.push(max);
+  }
+  const solid = Math.max(...rows);
+  for (let r = 1; r < Math.floor(0.5 * rows.length); r++) {
+    if (rows[r]! >= 0.55 * solid) continue;
+    const above = Math.max(...rows.slice(0, r));
+    const below = Math.max(...rows.slice(r + 1));
+    if (above >= 0.75 * solid && below >= 0.75 * solid) return true;
+  }
+  return false;
+}

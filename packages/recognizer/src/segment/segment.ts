@@ -10,7 +10,7 @@ import { unionBox, type Box, type Component } from '../image/components';
 import type { TemplateMeta } from '../templates/template-set';
 import { barsReading, regroupBars } from './bars';
 import { classifyComps, ruleMeta, type SegmentContext, type SymbolHypothesis } from './context';
-import { regroupDots, splitUnderDots } from './dotted';
+import { readFusedDots, regroupDots, splitUnderDots } from './dotted';
 import { maybeSplit } from './split';
 import { isHorizontalRule, radicalShape } from './shapes';
 
@@ -32,7 +32,7 @@ export function segmentSymbols(ctx: SegmentContext): SymbolHypothesis[] {
   const grouped = splitUnderDots(ctx, groupStacks(ctx, comps, singles));
   const out: SymbolHypothesis[] = [];
   for (const hyp of grouped) out.push(...maybeSplit(ctx, hyp, 0));
-  return regroupDots(ctx, regroupBars(ctx, out)).sort((a, b) => a.box.x - b.box.x);
+  return readFusedDots(ctx, regroupDots(ctx, regroupBars(ctx, out))).sort((a, b) => a.box.x - b.box.x);
 }
 
 function single(ctx: SegmentContext, c: Component): SymbolHypothesis {
