@@ -42,6 +42,8 @@ const CASES: Array<[string, string, number[]]> = [
   ['big operator with limits', '\\sum_{i=1}^{n}i', [16, 24]],
   ['big operator with limits', '\\sum_{k=0}^{n}a_{k}', [24]],
   ['integral with limits', '\\int_{0}^{1}f(x)dx', [24]],
+  ['binary and big operator', 'a\\otimes b', [16, 24]],
+  ['binary and big operator', '\\bigotimes_{i}V_{i}', [16, 24]],
   ['delimiters', '\\left(a+b\\right)', [16, 24]],
   ['function name', '\\sin x', [16, 24]],
   ['function name', '\\log x', [16, 24]],

@@ -61,12 +61,28 @@ export function resolveLookalikes(units: Unit[], fallbackEm: number): Unit[] {
     const ref = lineReference(u, units);
     if (!ref) return u;
     const close = sym.cands.filter((c) => c.score >= top.score - CLOSE_SCORE);
+    const twin = smallTwin(sym, close, ref);
+    if (twin) return reorder(u, sym, twin, fallbackEm);
     const heightPick = byHeight(sym, close, ref);
     if (heightPick) return reorder(u, sym, heightPick, fallbackEm);
     if (close.length < 2) return u;
     const rescored = close.map((c) => ({ c, s: c.score - penalty(sym, c, ref) })).sort((a, b) => b.s - a.s);
     return rescored[0]!.c === top ? u : reorder(u, sym, rescored[0]!.c, fallbackEm);
   });
+}
+
+/** Big operators drawn like a binary operator, only larger. */
+const SMALL_TWIN: Record<string, string> = { '\\bigotimes': '\\otimes', '\\bigoplus': '\\oplus', '\\bigcup': '\\cup', '\\bigcap': '\\cap', '\\bigvee': '\\vee', '\\bigwedge': '\\wedge' };
+
+/**
+ * `\bigotimes` against `\otimes`: the same drawing, and big operators are exempt from the size
+ * test, so the size is checked here: a big operator is at least about an em tall (text style),
+ * the binary operator well under it.
+ */
+function smallTwin(sym: Sym, close: Candidate[], ref: LineRef): Candidate | undefined {
+  const twin = SMALL_TWIN[close[0]?.label ?? ''];
+  if (!twin || sym.box.h >= 0.9 * ref.em) return undefined;
+  return close.find((c) => c.label === twin);
 }
 
 /** Comma or prime, low dot or centred dot: decided by where the mark sits on the line. */
