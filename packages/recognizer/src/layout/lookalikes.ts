@@ -90,6 +90,8 @@ function byHeight(sym: Sym, close: Candidate[], ref: LineRef): Candidate | undef
   const labels = new Set(close.map((c) => c.label));
   const { box } = sym;
   const axis = ref.baseline - AXIS_EM * ref.em;
+  // Fused primes look like a small H or N; raised and smaller than a script capital, they are ''.
+  if (labels.has('\\prime \\prime') && box.y + box.h < axis && box.h <= 0.45 * ref.em) return close.find((c) => c.label === '\\prime \\prime');
   if (labels.has(',') || labels.has('\\prime')) {
     const wanted = box.y + box.h < axis ? '\\prime' : ',';
     return close.find((c) => c.label === wanted) ?? (wanted === '\\prime' ? primeLike(sym) : undefined);

@@ -69,6 +69,8 @@ function specs(): SymbolSpec[] {
   for (const p of PUNCT) add(p, p, p === '.' ? 'dot' : 'punct');
   add('\\cdot', '\\cdot', 'dot');
   add('{}^{\\prime}', '\\prime', 'prime');
+  // Two primes touch in heavy print and read as an H: their fused shape is a symbol of its own.
+  add('{}^{\\prime\\prime}', '\\prime \\prime', 'prime');
   for (const o of OPEN) add(o, o, 'open');
   for (const c of CLOSE) add(c, c, 'close');
   for (const f of FENCE) add(f, f, 'fence');
