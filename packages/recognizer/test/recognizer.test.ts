@@ -48,6 +48,8 @@ const CASES: Array<[string, string, number[]]> = [
   ['function name', '\\sin x', [16, 24]],
   ['function name', '\\log x', [16, 24]],
   ['function name', '\\cos x', [16, 24]],
+  ['function name in one piece', '\\ln x', [16, 24]],
+  ['function name in one piece', '\\exp z', [16, 24]],
   ['centred dot', 'a\\cdot b', [16, 24]],
   ['tilde accent', '\\tilde{q}+\\bar{x}', [24]],
   ['hat and dot accents', '\\hat{A}+\\dot{q}', [24]],

@@ -59,7 +59,8 @@ export class TemplateClassifier {
     return this.set.metas.length;
   }
 
-  /** Ranked candidates (best label first, one entry per label), at most `limit`. */
+  /** Ranked candidates (best label first, one entry per label), at most `limit`; `accept`
+   * chooses the templates compared (by default all but whole words). */
   classify(obs: Observation, limit = 8, accept?: (meta: TemplateMeta) => boolean): Candidate[] {
     const logAspect = Math.log((obs.w + 1) / (obs.h + 1));
     const maxH = this.heights[this.heights.length - 1]!;
@@ -75,7 +76,8 @@ export class TemplateClassifier {
       const aspectGap = Math.abs(this.logAspects[k]! - logAspect);
       if (aspectGap > aspectSlack) continue;
       const meta = this.set.metas[this.order[k]!]!;
-      if (accept && !accept(meta)) continue;
+      // Whole-word templates are compared only when asked for (segment/words.ts).
+      if (accept ? !accept(meta) : meta.kind === 'word') continue;
       let sizePenalty = 0;
       const span = this.spans[k]!;
       if (obs.em && span >= 0.2) {

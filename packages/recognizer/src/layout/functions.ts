@@ -5,7 +5,7 @@
  */
 import { FUNCTION_NAMES } from '../templates/vocabulary';
 import type { Box } from '../image/components';
-import { unionOf, type Sym, type Unit } from './units';
+import { kindOf, labelOf, unionOf, type Sym, type Unit } from './units';
 
 const LETTER = /^(?:\\math(rm|bf) \{ )?([A-Za-z0-9])(?: \})?$/;
 /** Glyphs that differ from a lower-case letter only by size (or not at all, at low resolution). */
@@ -60,6 +60,12 @@ export function mergeFunctionNames(units: Unit[]): Unit[] {
   const taken = new Set<number>();
   for (let i = 0; i < sorted.length; i++) {
     if (taken.has(i)) continue;
+    const whole = sorted[i]!.node;
+    if (whole.t === 'sym' && kindOf(whole.sym) === 'word') {
+      // A name read in one piece by its template (segment/words.ts).
+      out.push({ ...sorted[i]!, node: { t: 'func', name: labelOf(whole.sym).slice(1), syms: [whole.sym] }, reliable: true });
+      continue;
+    }
     const match = matchAt(sorted, i);
     if (match) {
       const parts = match.indices.map((k) => sorted[k]!);

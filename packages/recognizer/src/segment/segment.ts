@@ -12,6 +12,7 @@ import { barsReading, regroupBars } from './bars';
 import { classifyComps, ruleMeta, type SegmentContext, type SymbolHypothesis } from './context';
 import { readFusedDots, regroupDots, splitUnderDots } from './dotted';
 import { maybeSplit } from './split';
+import { readWholeWords } from './words';
 import { isHorizontalRule, radicalShape } from './shapes';
 
 export { observe, type SegmentContext, type SymbolHypothesis } from './context';
@@ -31,7 +32,7 @@ export function segmentSymbols(ctx: SegmentContext): SymbolHypothesis[] {
   for (const c of comps) singles.set(c.id, single(ctx, c));
   const grouped = splitUnderDots(ctx, groupStacks(ctx, comps, singles));
   const out: SymbolHypothesis[] = [];
-  for (const hyp of grouped) out.push(...maybeSplit(ctx, hyp, 0));
+  for (const hyp of readWholeWords(ctx, grouped)) out.push(...maybeSplit(ctx, hyp, 0));
   return readFusedDots(ctx, regroupDots(ctx, regroupBars(ctx, out))).sort((a, b) => a.box.x - b.box.x);
 }
 

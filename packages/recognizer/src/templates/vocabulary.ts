@@ -15,6 +15,7 @@ export type SymbolKind =
   | 'punct' // , ; : .
   | 'accent' // marks placed over a base
   | 'prime'
+  | 'word' // a function name whose letters touch, read as one piece
   | 'dot'; // \cdot and the low dot, told apart by height
 
 export interface SymbolSpec {
@@ -92,6 +93,9 @@ function specs(): SymbolSpec[] {
     add(op, op, 'integral', true);
   }
   for (const a of ACCENTS) add(`\\${a}{}`, `\\${a}`, 'accent');
+  // Small print fuses the letters of a name (`exp` reads as \infty, `ln` as h): whole names too,
+  // compared only by segment/words.ts (fused italic letters resemble words as well).
+  for (const name of FUNCTION_NAMES) add(`\\${name}`, `\\${name}`, 'word');
   return out;
 }
 
