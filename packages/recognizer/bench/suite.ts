@@ -11,8 +11,9 @@ import { syntheticSet, type BenchItem } from './synthetic';
 import { TesseractBaseline } from './tesseract-baseline';
 
 export interface SuiteOptions {
-  /** Folders in im2latex layout (labels.tsv + images), scored as real sets. */
-  realSets: Array<{ name: string; folder: string }>;
+  /** Folders in im2latex layout (labels.tsv + images), scored as real sets; `limit` keeps the
+   * first formulas only (the regression test's fixed sample). */
+  realSets: Array<{ name: string; folder: string; limit?: number }>;
   synthetic?: { grammarCount: number; shapesFrom?: string; variantsPerShape: number; seed?: number };
   tesseract: boolean;
   cacheDir?: string;
@@ -28,7 +29,7 @@ export async function runSuite(opts: SuiteOptions): Promise<BenchReport> {
     const items = await syntheticSet({ grammarCount: opts.synthetic.grammarCount, shapes, variantsPerShape: opts.synthetic.variantsPerShape, ...(opts.synthetic.seed !== undefined ? { seed: opts.synthetic.seed } : {}) });
     sets.push({ name: 'synthetic', items });
   }
-  for (const real of opts.realSets) sets.push({ name: real.name, items: im2latexSet(real.folder) });
+  for (const real of opts.realSets) sets.push({ name: real.name, items: im2latexSet(real.folder).slice(0, real.limit) });
   const gold = new GoldPictures();
   const summaries: SetSummary[] = [];
   const itemsBySet: Record<string, ItemResult[]> = {};

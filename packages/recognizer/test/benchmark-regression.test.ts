@@ -1,0 +1,63 @@
+/**
+ * Regression floor for the recogniser: the benchmark itself (runSuite, the code behind
+ * `pnpm bench:recognizer`) on a fixed small sample, 40 grammar formulas of the synthetic set
+ * (fixed seed) and the first 30 formulas of im2latex-dev when that folder is present. It fails
+ * when accuracy falls below what was reached; the floors sit a few points under the measured
+ * values so that harmless changes in tie-breaking do not fail it. Time is reported by the
+ * benchmark, never asserted here (the machine is shared).
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { runSuite } from '../bench/suite';
+import type { SetSummary } from '../bench/evaluate';
+
+const repoRoot = path.resolve(__dirname, '..', '..', '..');
+const im2latex = path.resolve(repoRoot, '..', 'shared', 'data', 'im2latex-dev');
+const hasRealSet = existsSync(path.join(im2latex, 'labels.tsv'));
+
+/**
+ * Measured on this sample when the floors were set: synthetic image match 25/40, exact 24/40,
+ * edit distance 0.074, symbols 94.3%; im2latex-dev image match 15/30, exact 15/30, edit
+ * distance 0.066, symbols 94.5%. Floors are two formulas (or ~0.015) below.
+ */
+const FLOORS = {
+  synthetic: { imageMatch: 23 / 40, exactMatch: 22 / 40, maxEditDistance: 0.09, symbolAccuracy: 0.925 },
+  'im2latex-dev': { imageMatch: 13 / 30, exactMatch: 13 / 30, maxEditDistance: 0.085, symbolAccuracy: 0.925 },
+} as const;
+
+let summaries: SetSummary[];
+beforeAll(async () => {
+  const report = await runSuite({
+    realSets: hasRealSet ? [{ name: 'im2latex-dev', folder: im2latex, limit: 30 }] : [],
+    synthetic: { grammarCount: 40, variantsPerShape: 0 },
+    tesseract: false,
+    cacheDir: path.join(repoRoot, '.cache', 'recognizer'),
+  });
+  summaries = report.summaries;
+}, 300_000);
+
+function summaryOf(set: string): SetSummary {
+  const s = summaries.find((x) => x.set === set && x.system === 'recognizer');
+  if (!s) throw new Error(`no summary for ${set}`);
+  return s;
+}
+
+describe('recogniser benchmark on a fixed sample', () => {
+  it('keeps synthetic accuracy at or above its floor', () => {
+    const s = summaryOf('synthetic');
+    expect(s.count).toBe(40);
+    expect(s.imageMatch).toBeGreaterThanOrEqual(FLOORS.synthetic.imageMatch);
+    expect(s.exactMatch).toBeGreaterThanOrEqual(FLOORS.synthetic.exactMatch);
+    expect(s.symbolAccuracy).toBeGreaterThanOrEqual(FLOORS.synthetic.symbolAccuracy);
+    expect(s.editDistance).toBeLessThanOrEqual(FLOORS.synthetic.maxEditDistance);
+  });
+
+  (hasRealSet ? it : it.skip)('keeps im2latex-dev accuracy at or above its floor', () => {
+    const s = summaryOf('im2latex-dev');
+    expect(s.count).toBe(30);
+    expect(s.imageMatch).toBeGreaterThanOrEqual(FLOORS['im2latex-dev'].imageMatch);
+    expect(s.exactMatch).toBeGreaterThanOrEqual(FLOORS['im2latex-dev'].exactMatch);
+    expect(s.symbolAccuracy).toBeGreaterThanOrEqual(FLOORS['im2latex-dev'].symbolAccuracy);
+    expect(s.editDistance).toBeLessThanOrEqual(FLOORS['im2latex-dev'].maxEditDistance);
+  });
+});
