@@ -50,6 +50,7 @@ const CASES: Array<[string, string, number[]]> = [
   ['function name', '\\cos x', [16, 24]],
   ['function name in one piece', '\\ln x', [16, 24]],
   ['function name in one piece', '\\exp z', [16, 24]],
+  ['limit name in one piece, dot apart', '\\lim_{x\\rightarrow\\infty}f', [16, 18]],
   ['centred dot', 'a\\cdot b', [16, 24]],
   ['tilde accent', '\\tilde{q}+\\bar{x}', [24]],
   ['hat and dot accents', '\\hat{A}+\\dot{q}', [24]],

@@ -30,9 +30,9 @@ export function segmentSymbols(ctx: SegmentContext): SymbolHypothesis[] {
   const comps = [...ctx.map.components].sort((a, b) => a.x - b.x);
   const singles = new Map<number, SymbolHypothesis>();
   for (const c of comps) singles.set(c.id, single(ctx, c));
-  const grouped = splitUnderDots(ctx, groupStacks(ctx, comps, singles));
+  const grouped = splitUnderDots(ctx, readWholeWords(ctx, groupStacks(ctx, comps, singles)));
   const out: SymbolHypothesis[] = [];
-  for (const hyp of readWholeWords(ctx, grouped)) out.push(...maybeSplit(ctx, hyp, 0));
+  for (const hyp of grouped) out.push(...maybeSplit(ctx, hyp, 0));
   return readFusedDots(ctx, regroupDots(ctx, regroupBars(ctx, out))).sort((a, b) => a.box.x - b.box.x);
 }
 
