@@ -76,8 +76,7 @@ export class TemplateClassifier {
       const aspectGap = Math.abs(this.logAspects[k]! - logAspect);
       if (aspectGap > aspectSlack) continue;
       const meta = this.set.metas[this.order[k]!]!;
-      // Whole-word templates are compared only when asked for (segment/words.ts); how many
-      // pieces a word's letters form depends on the print, so their part count is not compared.
+      // Whole-word templates are compared only when asked for (segment/words.ts).
       if (accept ? !accept(meta) : meta.kind === 'word') continue;
       let sizePenalty = 0;
       const span = this.spans[k]!;
@@ -86,7 +85,7 @@ export class TemplateClassifier {
         if (ratio > MAX_SIZE_RATIO) continue;
         sizePenalty = SIZE_WEIGHT * Math.max(0, ratio - FREE_SIZE_RATIO);
       }
-      const score = correlation(obs.features, this.features, k * FEATURE_LENGTH) - ASPECT_WEIGHT * aspectGap - (meta.parts === obs.parts || meta.kind === 'word' ? 0 : PARTS_PENALTY) - sizePenalty + this.priors[k]!;
+      const score = correlation(obs.features, this.features, k * FEATURE_LENGTH) - ASPECT_WEIGHT * aspectGap - (meta.parts === obs.parts ? 0 : PARTS_PENALTY) - sizePenalty + this.priors[k]!;
       const previous = best.get(meta.label);
       if (!previous || score > previous.score) best.set(meta.label, { label: meta.label, score, template: meta });
     }
