@@ -3,8 +3,15 @@
  * at the same cache directory. The file name carries a hash of everything the templates depend
  * on (vocabulary, scales, stroke, feature layout, MathJax version), so a change rebuilds instead
  * of reading stale data. A missing or unreadable cache is never an error: templates are rebuilt.
+ *
+ * With a cache directory, a missing set is built in a child process (`build-cli.js`): rendering
+ * thousands of glyphs with MathJax and sharp takes ~300 MB that the allocator never gives back, so
+ * a worker that built its templates itself kept that much more RSS for its whole life (a worker at
+ * PIPELINE_WORKERS=4 peaked past the 512 MB pod limit). The child's memory goes when it exits.
  */
+import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { FEATURE_LENGTH, FEATURE_VERSION, GRID } from '../classify/features';
@@ -22,15 +29,37 @@ export function templateKey(): string {
   return createHash('sha256').update(payload).digest('hex').slice(0, 16);
 }
 
+function cacheFile(cacheDir: string): string {
+  return path.join(cacheDir, `recognizer-templates-${templateKey()}.bin`);
+}
+
 export async function loadOrBuildTemplates(cacheDir: string | undefined): Promise<TemplateSet> {
-  const file = cacheDir ? path.join(cacheDir, `recognizer-templates-${templateKey()}.bin`) : undefined;
+  const file = cacheDir ? cacheFile(cacheDir) : undefined;
   if (file) {
     const cached = await readTemplates(file);
     if (cached) return cached;
+    if (await buildInChild(cacheDir!)) {
+      const built = await readTemplates(file);
+      if (built) return built;
+    }
   }
   const set = await buildTemplates();
   if (file) await writeTemplates(file, set);
   return set;
+}
+
+/** Builds the set into `cacheDir` in this process (what the child process runs). */
+export async function buildIntoCache(cacheDir: string): Promise<void> {
+  await writeTemplates(cacheFile(cacheDir), await buildTemplates());
+}
+
+/** Runs `build-cli.js` (compiled next to this file) and waits for it; false when it cannot run or fails. */
+function buildInChild(cacheDir: string): Promise<boolean> {
+  const script = path.join(__dirname, 'build-cli.js');
+  if (!existsSync(script)) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    execFile(process.execPath, [script, cacheDir], { timeout: 300_000, env: process.env }, (err) => resolve(!err));
+  });
 }
 
 async function readTemplates(file: string): Promise<TemplateSet | undefined> {
