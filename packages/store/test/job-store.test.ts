@@ -146,4 +146,39 @@ describe('job deadlines', () => {
     expect((await store.get(done.id))!.status).toBe('completed');
     expect((await store.get(future.id))!.status).toBe('queued');
   });
+
+  it('keeps an overdue entry when its sweeper fails midway, so a later sweep fails the job', async () => {
+    let broken = true;
+    const flaky = Object.create(store) as JobStore;
+    flaky.get = async (id: string) => {
+      if (broken) throw new Error('connection lost');
+      return store.get(id);
+    };
+    const deadlines = new JobDeadlines(redis, keys, flaky, 1000);
+    const job = await newJob();
+    await deadlines.set(job.id, 0);
+    const now = Date.now() + 1;
+    await expect(deadlines.sweep(now)).rejects.toThrow('connection lost');
+    // Claimed, not removed: held for the lease, then due again.
+    expect(await deadlines.sweep(now + 10)).toEqual([]);
+    expect(await redis.zscore(keys.deadlines(), job.id)).not.toBeNull();
+    broken = false;
+    expect(await deadlines.sweep(now + 1001)).toEqual([job.id]);
+    expect((await store.get(job.id))!.error).toMatchObject({ code: 'job_timeout' });
+    expect(await redis.zscore(keys.deadlines(), job.id)).toBeNull();
+  });
+
+  it('leaves a deadline that was set anew while a sweeper held the old one', async () => {
+    const job = await newJob();
+    const slow = Object.create(store) as JobStore;
+    const deadlines = new JobDeadlines(redis, keys, slow);
+    slow.get = async (id: string) => {
+      // A review resumed the job meanwhile: it has a fresh deadline and is no longer overdue.
+      await deadlines.set(id, 3600);
+      return { ...(await store.get(id))!, status: 'awaiting_review' };
+    };
+    await deadlines.set(job.id, 0);
+    expect(await deadlines.sweep(Date.now() + 1)).toEqual([]);
+    expect(Number(await redis.zscore(keys.deadlines(), job.id))).toBeGreaterThan(Date.now() + 3_000_000);
+  });
 });
