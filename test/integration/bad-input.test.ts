@@ -2,6 +2,7 @@
  * Bad input at the door: each request gets a 4xx problem+json that names the problem, nothing
  * is enqueued, and the server keeps serving.
  */
+import net from 'node:net';
 import sharp from 'sharp';
 import { readFixture } from '../support/fixtures';
 import { pngWithClaimedSize } from '../support/images';
@@ -81,6 +82,22 @@ describe('bad input is refused with problem+json', () => {
   it('refuses a path whose percent-encoding does not decode', async () => {
     const body = await expectProblem(await fetch(`${stack.baseUrl}/v1/jobs/%ff`), 400, /percent-encoding/);
     expect(body.errors[0].field).toBe('path');
+  });
+
+  it('answers what the HTTP parser refuses with problem+json, and counts it in the metrics', async () => {
+    const { port } = new URL(stack.baseUrl);
+    const raw = await new Promise<string>((resolve, reject) => {
+      const socket = net.connect(Number(port), '127.0.0.1', () => socket.write(`GET /v1/jobs HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`));
+      let data = '';
+      socket.on('data', (chunk) => (data += chunk.toString()));
+      socket.on('end', () => resolve(data));
+      socket.on('error', reject);
+    });
+    expect(raw).toMatch(/^HTTP\/1\.1 431 /);
+    expect(raw).toMatch(/content-type: application\/problem\+json/i);
+    expect(raw).toMatch(/headers-too-large/);
+    const metrics = await (await fetch(`${stack.baseUrl}/metrics`)).text();
+    expect(metrics).toMatch(/mathpix_http_requests_total\{method="unknown",route="unparsed",status="431"\} 1/);
   });
 
   it('keeps serving after all of that, and enqueued nothing', async () => {

@@ -109,7 +109,8 @@ export function createApiApp(options: { config: PipelineConfig; logger?: Logger 
         server = http.createServer({ requireHostHeader: false, connectionsCheckingInterval }, app);
         server.requestTimeout = config.server.requestTimeoutMs;
         server.headersTimeout = Math.min(60_000, config.server.requestTimeoutMs);
-        answerProtocolErrors(server, config.server.requestTimeoutMs);
+        // Counted under route "unparsed": the request never reached a route (nor, often, a method).
+        answerProtocolErrors(server, config.server.requestTimeoutMs, (status, method) => metrics.httpRequests.inc({ method: method ?? 'unknown', route: 'unparsed', status: String(status) }));
         server.once('error', reject);
         server.listen(port, host, () => resolve(server!));
       }),

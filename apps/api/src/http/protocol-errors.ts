@@ -35,8 +35,11 @@ function rawResponse(problem: HttpProblem): string {
   return `HTTP/1.1 ${status}\r\nContent-Type: application/problem+json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`;
 }
 
-/** Installs the answers on `server`; `requireHostHeader` must be off at creation (see `requireHost`). */
-export function answerProtocolErrors(server: http.Server, requestTimeoutMs: number): void {
+/**
+ * Installs the answers on `server`; `requireHostHeader` must be off at creation (see `requireHost`).
+ * `refused` is told the status of each answer, so refusals Express never sees are still counted.
+ */
+export function answerProtocolErrors(server: http.Server, requestTimeoutMs: number, refused: (status: number, method?: string) => void = () => undefined): void {
   server.on('clientError', (err: ParserError, socket: Duplex) => {
     // As Node does: only when the peer can still read, and no response of this socket has started.
     const inFlight = (socket as Duplex & { _httpMessage?: http.ServerResponse })._httpMessage;
@@ -44,10 +47,13 @@ export function answerProtocolErrors(server: http.Server, requestTimeoutMs: numb
       socket.destroy();
       return;
     }
-    socket.end(rawResponse(problemFor(err, requestTimeoutMs)));
+    const problem = problemFor(err, requestTimeoutMs);
+    refused(problem.status);
+    socket.end(rawResponse(problem));
   });
   server.on('checkExpectation', (req: http.IncomingMessage, res: http.ServerResponse) => {
     const problem = new HttpProblem(417, 'expectation-failed', 'Expectation failed', `Expect: ${String(req.headers.expect).slice(0, 100)} is not supported (only 100-continue)`);
+    refused(417, req.method);
     res.writeHead(417, { 'Content-Type': 'application/problem+json; charset=utf-8', Connection: 'close' });
     res.end(JSON.stringify(problem.toJSON()));
   });
