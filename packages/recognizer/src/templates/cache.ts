@@ -53,12 +53,12 @@ export async function buildIntoCache(cacheDir: string): Promise<void> {
   await writeTemplates(cacheFile(cacheDir), await buildTemplates());
 }
 
-/** Runs `build-cli.js` (compiled next to this file) and waits for it; false when it cannot run or fails. */
+/** Runs `build-cli.js` (compiled next to this file; it inherits this process's environment) and waits for it; false when it cannot run or fails. */
 function buildInChild(cacheDir: string): Promise<boolean> {
   const script = path.join(__dirname, 'build-cli.js');
   if (!existsSync(script)) return Promise.resolve(false);
   return new Promise((resolve) => {
-    execFile(process.execPath, [script, cacheDir], { timeout: 300_000, env: process.env }, (err) => resolve(!err));
+    execFile(process.execPath, [script, cacheDir], { timeout: 300_000 }, (err) => resolve(!err));
   });
 }
 
