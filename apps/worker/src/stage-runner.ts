@@ -77,6 +77,8 @@ export function createStageRunner(deps: StageRunnerDeps): StageRunner {
     }
     const usage = meter.toUsage();
     const { usage: _answerUsage, ...rest } = ran.output as { usage?: unknown };
-    return { output: STAGE_OUTPUT_SCHEMAS[stage].parse(usage ? { ...rest, usage } : rest), status: ran.status };
+    const output = usage ? { ...rest, usage } : rest;
+    // Computed here, the output was validated by `run`; one read from the cache is validated now.
+    return { output: ran.status === 'cached' ? STAGE_OUTPUT_SCHEMAS[stage].parse(output) : (output as StageRunOutcome['output']), status: ran.status };
   };
 }

@@ -162,9 +162,15 @@ export class StageWorkerHost {
       const run = () => raceAbort(this.opts.run({ jobId, stage, attempt, signal: controller.signal, logger, started }), controller.signal);
       const outcome = await withSpan(`stage ${stage} ${STAGE_NAMES[stage]}`, { attributes: spanAttributes }, run);
       // A root of the flow reads the record back with the change, to see whether the job is done.
-      const done = job.data.final
-        ? await store.completeStage(jobId, stage, outcome.output, outcome.status ?? 'completed', CONFIDENCE_INPUTS)
-        : { outcome: await store.stageCompleted(jobId, stage, outcome.output, outcome.status ?? 'completed') };
+      // One that started with every other stage done and read every confidence input (H, usually)
+      // completes the job in the same script; the confidence does not depend on its own output.
+      const finishing = job.data.final && STAGE_IDS.every((s) => s === stage || STAGE_DONE.includes(started.record.stages[s].status)) && CONFIDENCE_INPUTS.every((s) => (spec.needs as readonly StageId[]).includes(s));
+      const status = outcome.status ?? 'completed';
+      const done = !job.data.final
+        ? { outcome: await store.stageCompleted(jobId, stage, outcome.output, status) }
+        : finishing
+          ? await store.completeStage(jobId, stage, outcome.output, status, [], { confidence: jobConfidence(started.outputs) })
+          : await store.completeStage(jobId, stage, outcome.output, status, CONFIDENCE_INPUTS);
       if (done.outcome !== 'applied') {
         // Cancelled (or failed elsewhere) while this stage ran: nothing downstream may start.
         logger.info('job ended while the stage ran; its output is dropped');
@@ -174,7 +180,8 @@ export class StageWorkerHost {
       metrics?.processingSeconds.observe({ stage: STAGE_NAMES[stage] }, (performance.now() - startedAt) / 1000);
       metrics?.stageOutcomes.inc({ stage: STAGE_NAMES[stage], status: outcome.status ?? 'completed' });
       if (stage === 'A') await this.startPhaseTwo(jobId, started.record);
-      if ('record' in done && done.record) await this.completeIfDone(done.record, done.outputs ?? {}, logger);
+      if ('completed' in done && done.completed) this.jobCompleted(done.record?.confidence ?? null, logger);
+      else if ('record' in done && done.record) await this.completeIfDone(done.record, finishing ? started.outputs : (done.outputs ?? {}), logger);
       return { provider: outcome.output.provider };
     } catch (err) {
       if (controller.signal.reason instanceof JobCancelledError) {
@@ -237,10 +244,12 @@ export class StageWorkerHost {
     // the gate may have opened the review after this record was read, so the store checks again.
     if (record.status === 'awaiting_review') return;
     const confidence = jobConfidence(outputs);
-    if ((await this.opts.store.complete(record.id, confidence)) === 'applied') {
-      this.opts.metrics?.imagesProcessed.inc({ status: 'success' });
-      logger.info({ confidence }, 'job completed');
-    }
+    if ((await this.opts.store.complete(record.id, confidence)) === 'applied') this.jobCompleted(confidence, logger);
+  }
+
+  private jobCompleted(confidence: number | null, logger: Logger): void {
+    this.opts.metrics?.imagesProcessed.inc({ status: 'success' });
+    logger.info({ confidence }, 'job completed');
   }
 
   /** Safety net for failures that never reached `process` (stalled twice, lost lock). */

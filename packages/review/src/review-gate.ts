@@ -23,15 +23,15 @@ export class ReviewGate {
 
   async beforeStage(jobId: string, stage: StageId, now = Date.now()): Promise<ReviewGateVerdict> {
     if (stage !== 'H') return { action: 'run' };
-    const job = await this.store.get(jobId);
-    if (job?.status !== 'awaiting_review') return { action: 'run' };
+    // Every job's H asks this; only the status is needed to let the usual one through.
+    if ((await this.store.getStatus(jobId)) !== 'awaiting_review') return { action: 'run' };
     const task = await this.service.reviews.get(jobId, now);
     if (!task) {
       const review = await this.store.getOutput(jobId, 'G');
       if (review) await this.service.open(jobId, review);
     } else if (task.status !== 'pending') {
       await this.service.resume(task.id);
-      if ((await this.store.get(jobId))?.status !== 'awaiting_review') return { action: 'run' };
+      if ((await this.store.getStatus(jobId)) !== 'awaiting_review') return { action: 'run' };
     }
     const recheck = now + this.service.settings.recheckSeconds * 1000;
     const expires = task && !task.escalated ? Date.parse(task.expires_at) : Number.POSITIVE_INFINITY;
@@ -39,8 +39,7 @@ export class ReviewGate {
   }
 
   async stillWaiting(jobId: string): Promise<boolean> {
-    const job = await this.store.get(jobId);
-    if (job?.status !== 'awaiting_review') return false;
+    if ((await this.store.getStatus(jobId)) !== 'awaiting_review') return false;
     const task = await this.service.reviews.get(jobId);
     return !task || task.status === 'pending';
   }

@@ -66,6 +66,7 @@ interface Patch {
   allow_terminal?: boolean;
   only_if_status?: JobStatus[];
   outputs?: Record<string, string>;
+  finish?: { stages: readonly StageId[]; done: readonly string[]; confidence: string };
 }
 
 export type MutationOutcome = 'applied' | 'missing' | 'refused';
@@ -132,6 +133,11 @@ export class JobStore {
     return parseRecord(await this.redis.hgetall(this.keys.job(id)));
   }
 
+  /** The job's status alone (one HGET, no parse); null when the job is gone. */
+  async getStatus(id: string): Promise<JobRecord['status'] | null> {
+    return (await this.redis.hget(this.keys.job(id), 'status')) as JobRecord['status'] | null;
+  }
+
   async getStage(id: string, stage: StageId): Promise<StageState | null> {
     const raw = await this.redis.hget(this.keys.job(id), `stage:${stage}`);
     return raw ? (JSON.parse(raw) as StageState) : null;
@@ -171,15 +177,23 @@ export class JobStore {
    * stageCompleted that also reads the record and the outputs of `read` back after the change (a
    * job's last stage needs them to decide whether the job is complete and with what confidence).
    */
+  /**
+   * A stage's completion that reads the record back (and the outputs in `read`), for a root of the
+   * flow to see whether the job is done. With `finish`, the same script also completes the job
+   * when every stage is done and the job is not waiting for a person: `completed` tells.
+   */
   async completeStage(
     id: string,
     stage: StageId,
     output: StageOutputFields,
     status: 'completed' | 'cached',
     read: readonly StageId[],
-  ): Promise<{ outcome: MutationOutcome; record?: JobRecord; outputs?: Partial<StageOutputs> }> {
-    const { outcome, record, outputs } = await this.mutateAndRead(id, { ...completePatch(stage, output, status), read: { outputs: read } });
-    return { outcome, ...(record ? { record } : {}), ...(outputs ? { outputs } : {}) };
+    finish?: { confidence: number },
+  ): Promise<{ outcome: MutationOutcome; record?: JobRecord; outputs?: Partial<StageOutputs>; completed?: boolean }> {
+    const patch: Patch = { ...completePatch(stage, output, status), read: { outputs: read } };
+    if (finish) patch.finish = { stages: STAGE_IDS, done: STAGE_DONE, confidence: String(finish.confidence) };
+    const { outcome, record, outputs } = await this.mutateAndRead(id, patch);
+    return { outcome, ...(record ? { record } : {}), ...(outputs ? { outputs } : {}), ...(finish ? { completed: outcome === 'applied' && record?.status === 'completed' } : {}) };
   }
 
   /** Drops the usage carried over from earlier attempts of a stage once its output includes it. */
@@ -308,13 +322,15 @@ export class JobStore {
       new Date().toISOString(),
     );
     const code = Array.isArray(result) ? result[0] : result;
-    if (code === 1 && patch.status) {
-      for (const listener of this.statusListeners) await Promise.resolve(listener(id, patch.status)).catch(() => undefined);
-    }
     const outcome: MutationOutcome = code === 1 ? 'applied' : code === 0 ? 'missing' : 'refused';
+    const record = Array.isArray(result) ? parseRecord(pairs(result[1])) : null;
+    // The status this change set: asked for, or the completion a `finish` made.
+    const newStatus = code !== 1 ? undefined : patch.status ?? (patch.finish && record?.status === 'completed' ? 'completed' : undefined);
+    if (newStatus) {
+      for (const listener of this.statusListeners) await Promise.resolve(listener(id, newStatus)).catch(() => undefined);
+    }
     if (!Array.isArray(result)) return { outcome };
-    const [, flatRecord, outputValues, flatCarried] = result;
-    const record = parseRecord(pairs(flatRecord));
+    const [, , outputValues, flatCarried] = result;
     const carriedUsage = parseUsage(pairs(flatCarried));
     return {
       outcome,

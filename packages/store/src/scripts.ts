@@ -14,7 +14,11 @@
  *                       stage_only_if?: [..]                 refuse unless the stage's status is one of these
  *                       output?: string (JSON), count?: "success"|"failure", allow_terminal?: bool,
  *                       only_if_status?: [..], outputs?: {stage: JSON} (several outputs at once),
- *                       read?: { outputs?: [stages], carried?: bool } }
+ *                       read?: { outputs?: [stages], carried?: bool },
+ *                       finish?: { stages: [..], done: [..], confidence: string } }
+ *         `finish`: after the stage's change, a queued or running job whose every stage in
+ *         `finish.stages` has a status in `finish.done` is completed with that confidence (the
+ *         same change `complete` makes), so the last stage ends the job in its own round trip
  * ARGV[2] ttl seconds  ARGV[3] events channel  ARGV[4] now (ISO)
  * Returns: 1 applied; 0 job missing; -1 refused because the job is terminal (or a status guard
  * failed). With `read`, an applied change returns {1, job hash (flat), outputs (in `read.outputs`
@@ -63,6 +67,20 @@ if patch.stage then
 end
 if patch.outputs then
   for stage, value in pairs(patch.outputs) do redis.call('HSET', KEYS[2], stage, value) end
+end
+if patch.finish and (current == 'queued' or current == 'running') then
+  local done = {}
+  for _, d in ipairs(patch.finish.done) do done[d] = true end
+  local all = true
+  for _, s in ipairs(patch.finish.stages) do
+    local raw = redis.call('HGET', KEYS[1], 'stage:' .. s)
+    if not raw or not done[cjson.decode(raw).status] then all = false break end
+  end
+  if all then
+    redis.call('HSET', KEYS[1], 'status', 'completed', 'finished_at', ARGV[4], 'confidence', patch.finish.confidence)
+    redis.call('HINCRBY', KEYS[3], 'success', 1)
+    event.status = 'completed'
+  end
 end
 if patch.count then redis.call('HINCRBY', KEYS[3], patch.count, 1) end
 redis.call('HSET', KEYS[1], 'updated_at', ARGV[4])

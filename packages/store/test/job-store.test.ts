@@ -86,6 +86,41 @@ describe('job store', () => {
     expect((await store.completeStage(job.id, 'C', { provider: 'local', duration_ms: 1, confidence: 1 }, 'completed', [])).outcome).toBe('refused');
   });
 
+  it('completes the job in the last stage\'s own change when every stage is done, and tells listeners', async () => {
+    const heard: string[] = [];
+    const stop = store.onStatus((id, status) => void heard.push(`${id}:${status}`));
+    const output = (provider: string) => ({ provider, duration_ms: 1, confidence: 0.9 });
+    const runUpTo = async (last: 'G' | 'H') => {
+      const job = await newJob(['F']);
+      for (const s of ['A', 'B', 'C', 'D', 'E', 'G', 'H'] as const) {
+        await store.startStage(job.id, s, 1, []);
+        if (s !== last) await store.stageCompleted(job.id, s, output('t'), 'completed');
+        else return job;
+      }
+      return job;
+    };
+    try {
+      const job = await runUpTo('H');
+      const done = await store.completeStage(job.id, 'H', output('export'), 'completed', [], { confidence: 0.8 });
+      expect(done).toMatchObject({ outcome: 'applied', completed: true, record: { status: 'completed', confidence: 0.8 } });
+      expect(heard).toContain(`${job.id}:completed`);
+      // Not every stage done (G still running): the stage completes, the job does not.
+      const early = await runUpTo('G');
+      await store.startStage(early.id, 'H', 1, []);
+      const partial = await store.completeStage(early.id, 'H', output('export'), 'completed', [], { confidence: 0.8 });
+      expect(partial).toMatchObject({ outcome: 'applied', completed: false, record: { status: 'running' } });
+      // A job waiting for a person is completed by the decision, never by a stage.
+      const waiting = await runUpTo('H');
+      await store.awaitReview(waiting.id);
+      const held = await store.completeStage(waiting.id, 'H', output('export'), 'completed', [], { confidence: 0.8 });
+      expect(held).toMatchObject({ completed: false, record: { status: 'awaiting_review' } });
+      expect(heard).not.toContain(`${early.id}:completed`);
+      expect(heard).not.toContain(`${waiting.id}:completed`);
+    } finally {
+      stop();
+    }
+  });
+
   it('keeps a retrying stage queued with its last error', async () => {
     const job = await newJob();
     await store.stageStarted(job.id, 'C', 1);
