@@ -1,22 +1,27 @@
 /** Lua scripts that keep the shared tier's size index consistent with its entries. */
 
 /**
- * recordEntry: runs once a winner has written its entry. It releases the winner's single-flight
- * lock, then indexes the entry and evicts the oldest entries while the shared tier is above its
- * byte budget (`PIPELINE_CACHE_MAX_SIZE_MB`). One round trip for what used to take two, and the
- * lock goes first, so nothing that fails below can leave waiters blocked until the lock expires.
- * An entry written under a generation its namespace has since left (cleared while the winner
- * computed) is unreachable: it is removed instead of indexed.
+ * recordEntry: a winner's entry, written, indexed and its single-flight lock released in one
+ * step. It writes the entry (the value as keyv serialised it, under the key keyv reads), releases
+ * the lock, then indexes the entry and evicts the oldest entries while the shared tier is above
+ * its byte budget (`PIPELINE_CACHE_MAX_SIZE_MB`). Waiters woken by the release find the entry: both
+ * land at once. An entry made under a generation its namespace has since left (cleared while the
+ * winner computed) is unreachable: it is not written (and an old copy is removed).
  * KEYS[1] index zset (member = entry key, score = written-at ms)
  * KEYS[2] sizes hash (entry key -> bytes)   KEYS[3] stats hash (bytes:<ns>, entries:<ns>, bytes)
  * KEYS[4] generations hash (ns -> generation)   KEYS[5] lock key
  * ARGV[1] entry key  ARGV[2] bytes  ARGV[3] now ms  ARGV[4] max total bytes  ARGV[5] namespace
  * ARGV[6] generation the entry key was made under  ARGV[7] lock owner token
- * Returns: number of entries evicted, or -1 when the entry was removed as stale.
+ * ARGV[8] the serialised entry  ARGV[9] its time to live in ms ('0': no expiry)
+ * Returns: number of entries evicted, or -1 when the entry was stale and not written.
  */
 export const RECORD_ENTRY = `
+local stale = (redis.call('HGET', KEYS[4], ARGV[5]) or '0') ~= ARGV[6]
+if not stale then
+  if ARGV[9] ~= '0' then redis.call('SET', ARGV[1], ARGV[8], 'PX', ARGV[9]) else redis.call('SET', ARGV[1], ARGV[8]) end
+end
 if redis.call('GET', KEYS[5]) == ARGV[7] then redis.call('DEL', KEYS[5]) end
-if (redis.call('HGET', KEYS[4], ARGV[5]) or '0') ~= ARGV[6] then
+if stale then
   redis.call('UNLINK', ARGV[1])
   return -1
 end

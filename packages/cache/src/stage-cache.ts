@@ -106,8 +106,8 @@ export class StageCache {
    *
    * Round trips in sequence, each of which waits for a busy event loop: a hit costs one (the
    * generation read, with the entry's GET beside it unless the memory tier has it); a miss costs
-   * that same one (the lock is taken with the generation read), then the entry's SET and one
-   * script that records its size and releases the lock. Counters are not awaited.
+   * that same one (the lock is taken with the generation read), then one script that writes the
+   * entry, releases the lock and records its size. Counters are not awaited.
    */
   async getOrCompute<T>(ns: CacheNamespace, digest: string, compute: () => Promise<T>, options: LookupOptions<T>): Promise<CacheLookup<T>> {
     const lockKey = `${this.base}-lock:${ns}:${digest}`;
@@ -182,10 +182,12 @@ export class StageCache {
       const envelope: Envelope<unknown> = { value };
       const ttl = this.ttlMs(lock.provisional?.(value) ?? false);
       await this.memory?.set(entry.key, envelope, ttl);
-      if (await this.shared.set(entry.key, envelope, ttl).catch(() => false)) {
-        const bytes = Buffer.byteLength(JSON.stringify(envelope));
-        const args = [this.k.index, this.k.sizes, this.k.stats, this.k.gen, lock.lockKey, entry.key, String(bytes), String(Date.now()), String(this.opts.maxSizeBytes), ns, entry.gen, lock.token];
-        // An index that cannot be updated costs the size accounting, never the stage.
+      // keyv serialises the entry (its format, read back by keyv); one script writes it, releases
+      // the lock and records its size. A shared tier that cannot be written costs the entry, never the stage.
+      const serialized = await this.shared.serializeData({ value: envelope, expires: ttl === undefined ? undefined : Date.now() + ttl }).catch(() => undefined);
+      if (typeof serialized === 'string') {
+        const bytes = Buffer.byteLength(serialized);
+        const args = [this.k.index, this.k.sizes, this.k.stats, this.k.gen, lock.lockKey, entry.key, String(bytes), String(Date.now()), String(this.opts.maxSizeBytes), ns, entry.gen, lock.token, serialized, String(ttl ?? 0)];
         released = await this.cmd('mppCacheRecord', ...args).then(() => true, () => false);
       }
       return value;
