@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * `pnpm bench`: runs the comparisons of docs/benchmarks.md one after the other on one Redis,
- * writes `bench/results/latest.{json,md}` and `chart.svg` plus a dated copy (`<date>-<quick|full>-<n>cpu.*`),
+ * writes `bench/results/latest.{json,md}` and `chart.svg` (full runs only) plus a dated copy (`<date>-<quick|full>-<n>cpu.*`),
  * and prints the table.
  *
  *   node bench/run.mjs [--only=overhead,submission,real-work,cache,scaling | --only=1,2] [--quick]
@@ -80,16 +80,19 @@ async function main() {
   const dir = path.join(BENCH_DIR, 'results');
   mkdirSync(dir, { recursive: true });
   const markdown = renderMarkdown(report);
-  // latest.* is what docs link to; a dated copy (date, mode, machine) is kept next to it so runs can be compared.
+  // latest.* is what docs link to: only a full run of every comparison replaces it. Each run also
+  // keeps a dated copy (date, mode, machine) so runs can be compared; partial and quick copies are
+  // not committed (.gitignore).
   const stamp = `${report.generated_at.slice(0, 10)}-${quick ? 'quick' : 'full'}${only ? `-only-${only.join('-')}` : ''}-${report.machine.cpus}cpu`;
   const chart = renderChart(report);
-  for (const base of ['latest', stamp]) {
+  const bases = quick || only ? [stamp] : ['latest', stamp];
+  for (const base of bases) {
     writeFileSync(path.join(dir, `${base}.json`), `${JSON.stringify(report, null, 2)}\n`);
     writeFileSync(path.join(dir, `${base}.md`), markdown);
     writeFileSync(path.join(dir, base === 'latest' ? 'chart.svg' : `${base}.svg`), chart);
   }
   console.log(`\n${markdown}`);
-  console.log(`written: bench/results/latest.{json,md}, chart.svg and ${stamp}.{json,md,svg}`);
+  console.log(`written: bench/results/${bases.length > 1 ? 'latest.{json,md}, chart.svg and ' : ''}${stamp}.{json,md,svg}`);
 }
 
 main()
