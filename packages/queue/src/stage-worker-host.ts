@@ -231,7 +231,11 @@ export class StageWorkerHost {
   /** After A: the rest of the flow, from the options A's attempt read (the record's options never change). */
   private async startPhaseTwo(jobId: string, record: JobRecord): Promise<void> {
     const added = await this.opts.queues.addPhaseTwo(jobId, planFromOptions(record.options));
-    await Promise.all(added.filter((s) => s === 'B' || s === 'C').map((s) => this.opts.store.stageQueued(jobId, s)));
+    // Not awaited (A's slot is the pipeline's first queue): "queued" only replaces "pending", so
+    // landing after B or C has started changes nothing, and a lost one only leaves "pending" shown.
+    for (const s of added.filter((x) => x === 'B' || x === 'C')) {
+      this.opts.store.stageQueued(jobId, s).catch((err: unknown) => this.opts.logger.warn({ err, job_id: jobId, stage: s }, 'could not mark the stage queued'));
+    }
   }
 
   /**

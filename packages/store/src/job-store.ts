@@ -91,8 +91,11 @@ interface ReadBack {
   carriedUsage?: StageUsage;
 }
 
-/** Called after a change that set the job's status was applied (webhooks, batch tracking). */
-export type StatusListener = (jobId: string, status: JobStatus) => Promise<void> | void;
+/**
+ * Called after a change that set the job's status was applied (webhooks, batch tracking); with
+ * the record as the change left it when the change read it back (saves the listener a read).
+ */
+export type StatusListener = (jobId: string, status: JobStatus, record?: JobRecord) => Promise<void> | void;
 
 export class JobStore {
   private readonly statusListeners = new Set<StatusListener>();
@@ -327,7 +330,7 @@ export class JobStore {
     // The status this change set: asked for, or the completion a `finish` made.
     const newStatus = code !== 1 ? undefined : patch.status ?? (patch.finish && record?.status === 'completed' ? 'completed' : undefined);
     if (newStatus) {
-      for (const listener of this.statusListeners) await Promise.resolve(listener(id, newStatus)).catch(() => undefined);
+      for (const listener of this.statusListeners) await Promise.resolve(listener(id, newStatus, record ?? undefined)).catch(() => undefined);
     }
     if (!Array.isArray(result)) return { outcome };
     const [, , outputValues, flatCarried] = result;

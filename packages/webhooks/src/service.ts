@@ -89,9 +89,9 @@ export class WebhookService {
   }
 
   /** The `JobStore.onStatus` listener. Never throws: a webhook problem must not fail a job. */
-  readonly onJobStatus = async (jobId: string, status: JobStatus): Promise<void> => {
+  readonly onJobStatus = async (jobId: string, status: JobStatus, record?: { webhook_url: string | null }): Promise<void> => {
     try {
-      await this.settle(jobId, status);
+      await this.settle(jobId, status, record);
     } catch (err) {
       // The job stays watched: the sweeper replays it.
       this.opts.logger?.error({ err, job_id: jobId, status }, 'webhook emission failed');
@@ -103,16 +103,21 @@ export class WebhookService {
    * completes it) and, for an end, stops watching the job. Idempotent, so the sweeper may replay
    * it; returns how many deliveries it created; throws, leaving the job watched, when Redis fails.
    */
-  async settle(jobId: string, status: JobStatus): Promise<number> {
+  async settle(jobId: string, status: JobStatus, record?: { webhook_url: string | null }): Promise<number> {
     let created = 0;
     const type = JOB_STATUS_EVENTS[status];
+    const terminal = TERMINAL.includes(status);
+    // The job's webhook URL (from the record the change read back, when it did) and, for an end,
+    // the batch check go out side by side: this runs inside the slot of the stage that ended the job.
+    const [job, batch] = await Promise.all([
+      !type ? null : record ?? this.opts.jobs.get(jobId),
+      terminal ? this.opts.batches.itemFinished(jobId) : null,
+    ]);
     if (type) {
-      const job = await this.opts.jobs.get(jobId);
       const url = job?.webhook_url ?? this.opts.settings.defaultUrl;
       if (url && (await this.emitOnce(type, jobId, url, jobPayload(type, jobId, status, this.opts.settings.publicBaseUrl)))?.created) created++;
     }
-    if (!TERMINAL.includes(status)) return created;
-    const batch = await this.opts.batches.itemFinished(jobId);
+    if (!terminal) return created;
     const url = batch ? (batch.webhook_url ?? this.opts.settings.defaultUrl) : undefined;
     if (batch && url && (await this.emitOnce('batch.completed', batch.id, url, batchPayload(batch.id, this.opts.settings.publicBaseUrl)))?.created) created++;
     await this.watch.forget(jobId);
