@@ -73,7 +73,10 @@ export function lineKind(arrows: ReadonlySet<SegmentEnd> | undefined): LineKind 
 
 /**
  * Coordinate axes: an arrowed horizontal line and an arrowed vertical line that cross, each
- * spanning most of the drawing in its direction. Returns both, or nothing.
+ * spanning most of the drawing in its direction, and each the only such line in its direction: a
+ * figure of parallel arrowed lines cut by a transversal (lines of a geometry problem) has several,
+ * a coordinate plane one of each (pieces of one axis, on one level, count as one). Returns both,
+ * or nothing.
  */
 export function findAxes<S extends PageSegment>(
   segments: readonly S[], arrowEnds: ReadonlyMap<PageSegment, ReadonlySet<SegmentEnd>>, extent: { width: number; height: number },
@@ -82,8 +85,13 @@ export function findAxes<S extends PageSegment>(
   const arrowed = segments.filter((s) => (arrowEnds.get(s)?.size ?? 0) > 0);
   const horizontal = arrowed.filter((s) => Math.abs(s.b.y - s.a.y) <= tilt * distance(s.a, s.b) && Math.abs(s.b.x - s.a.x) >= 0.6 * extent.width);
   const vertical = arrowed.filter((s) => Math.abs(s.b.x - s.a.x) <= tilt * distance(s.a, s.b) && Math.abs(s.b.y - s.a.y) >= 0.6 * extent.height);
+  const midY = (s: PageSegment) => (s.a.y + s.b.y) / 2;
+  const midX = (s: PageSegment) => (s.a.x + s.b.x) / 2;
+  const alone = (s: S, all: readonly S[], level: (t: PageSegment) => number, span: number) => all.every((t) => t === s || Math.abs(level(t) - level(s)) <= 0.05 * span);
   for (const h of horizontal) {
+    if (!alone(h, horizontal, midY, extent.height)) continue;
     for (const v of vertical) {
+      if (!alone(v, vertical, midX, extent.width)) continue;
       const x = (v.a.x + v.b.x) / 2;
       const y = (h.a.y + h.b.y) / 2;
       const crosses = x >= Math.min(h.a.x, h.b.x) && x <= Math.max(h.a.x, h.b.x) && y >= Math.min(v.a.y, v.b.y) && y <= Math.max(v.a.y, v.b.y);

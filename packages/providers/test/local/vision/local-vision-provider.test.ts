@@ -234,6 +234,24 @@ describe('LocalVisionProvider on other pictures', () => {
     expect(ofType(r, 'point')).toHaveLength(0);
   });
 
+  it('calls parallel arrowed lines cut by a transversal geometry, not axes, with a point at each crossing (textbook/14)', async () => {
+    const arrow = (x1: number, y1: number, x2: number, y2: number) => {
+      const heads = (x: number, y: number, dx: number, dy: number) => `<polygon points="${x},${y} ${x - 16 * dx + 7 * dy},${y - 16 * dy - 7 * dx} ${x - 16 * dx - 7 * dy},${y - 16 * dy + 7 * dx}" fill="black"/>`;
+      const len = Math.hypot(x2 - x1, y2 - y1);
+      const [dx, dy] = [(x2 - x1) / len, (y2 - y1) / len];
+      return `<line x1="${x1 + 10 * dx}" y1="${y1 + 10 * dy}" x2="${x2 - 10 * dx}" y2="${y2 - 10 * dy}" stroke="black" stroke-width="2"/>${heads(x2, y2, dx, dy)}${heads(x1, y1, -dx, -dy)}`;
+    };
+    const svg = Buffer.from(
+      '<svg xmlns="http://www.w3.org/2000/svg" width="420" height="320"><rect width="420" height="320" fill="white"/>' +
+        arrow(20, 80, 400, 80) + arrow(20, 160, 400, 160) + arrow(20, 240, 400, 240) + arrow(150, 300, 150, 20) + '</svg>',
+    );
+    const r = await provider.analyse(await sharp(svg).png().toBuffer(), { signal: new AbortController().signal });
+    expect(r.diagram_type).toBe('geometry');
+    expect(ofType(r, 'axis')).toHaveLength(0);
+    const crossings = [80, 160, 240].map((y) => ({ x: 150, y }));
+    for (const at of crossings) expect(ofType(r, 'point').filter((p) => dist(p.point!, at) < 4)).toHaveLength(1);
+  });
+
   it('analyses a page larger than the working size at reduced scale and answers in input pixels', async () => {
     const page = fixture('textbook', '11', 'img_problem.png');
     const big = await sharp(page).resize(2578).png().toBuffer();

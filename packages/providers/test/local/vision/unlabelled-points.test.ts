@@ -104,7 +104,9 @@ describe('points found on the ten textbook diagrams, against logic_form.json', (
   }, 120_000);
   const total = (ids: string[], part: 'placed' | 'found' | 'correct' | 'points') => ids.reduce((n, id) => n + scores.get(id)![part].length, 0);
 
-  // Measured: recall 47/63 (0.75), precision 47/51 (0.92); before unnamed points 25/63 and 25/29.
+  // Measured: recall 48/63 (0.76), precision 48/52 (0.92); before unnamed points 25/63 and 25/29. Of the
+  // 15 missed, 11 are on textbook/14: ends of its arrowed lines, which are no points here, and points
+  // its ground truth puts on a line where nothing is drawn.
   it('finds at least 72% of the true points, and at least 88% of its points are true', () => {
     expect(total(IDS, 'found') / total(IDS, 'placed')).toBeGreaterThanOrEqual(0.72);
     expect(total(IDS, 'correct') / total(IDS, 'points')).toBeGreaterThanOrEqual(0.88);
