@@ -39,7 +39,8 @@ const DEGREE = /\s*(?:°|º|\^\s*\{?\s*\\circ\s*\}?)$/;
 export function classifyLabel(element: DiagramElement): DiagramLabel {
   const text = (element.text ?? '').trim().replace(/^[.,:;]+|[.,:;]+$/g, '');
   const degrees = DEGREE.test(text);
-  const body = text.replace(DEGREE, '').replace(/\$/g, '').trim();
+  // Stacked fractions read from the picture come as `\frac{1}{4}x+5`: judged as `(1)/(4)x+5`.
+  const body = text.replace(DEGREE, '').replace(/\$/g, '').replace(/\\frac\{([^{}]*)\}\{([^{}]*)\}/g, '($1)/($2)').trim();
   const base = { elementId: element.id, text, bbox: element.bbox, confidence: element.confidence, degrees };
   if (/^[A-Z]$/.test(body) && !degrees) return { ...base, role: 'point_name' };
   if (/^-?\d+(?:\.\d+)?$/.test(body)) return { ...base, role: 'value', value: Number(body) };

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { SemanticGraphOutput, VisionParseOutput } from '@mpp/schemas';
 import { buildDiagramGeometry } from '../../src/regeneration/diagram-geometry';
+import { labelTex } from '../../src/regeneration/diagram-labels';
 import { toDiagramSvg } from '../../src/regeneration/diagram-svg';
 import { diagramRoundtrip, loadPageImage } from '../../src/regeneration/roundtrip-checks';
 import { toTikz } from '../../src/regeneration/tikz';
@@ -92,6 +93,17 @@ describe('buildDiagramGeometry', () => {
       w: second.x + second.w - DIAGRAM_REGION.x,
       h: Math.max(DIAGRAM_REGION.y + DIAGRAM_REGION.h, second.y + second.h) - DIAGRAM_REGION.y,
     });
+  });
+});
+
+describe('labelTex', () => {
+  it('keeps names, values, expressions and stacked fractions as math, and sets anything else as text', () => {
+    expect(labelTex('A')).toBe('A');
+    expect(labelTex('40°')).toBe('40^\\circ');
+    expect(labelTex('2x+3')).toBe('2x+3');
+    expect(labelTex('\\frac{1}{4}x+5')).toBe('\\frac{1}{4}x+5');
+    expect(labelTex('66-\\frac{2}{3}y')).toBe('66-\\frac{2}{3}y');
+    expect(labelTex('\\frac{1}{\\input{x}}')).toBe('\\text{\\textbackslash{}frac\\{1\\}\\{\\textbackslash{}input\\{x\\}\\}}');
   });
 });
 

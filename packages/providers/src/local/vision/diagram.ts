@@ -10,7 +10,7 @@ import type { OcrEngine } from '../tesseract-engine';
 import type { ComponentMap } from './components';
 import { findCircles } from './circles';
 import { segmentDistance, type Pt } from './fitting';
-import { groupLabelTokens, readLabels } from './labels';
+import { groupLabelTokens, readLabels, stackFractions } from './labels';
 import type { DiagramLayout } from './layout';
 import { cropComponents, distanceTransform, thin, type Crop } from './morphology';
 import { findAxes, lineKind, separateArrowheads } from './arrows';
@@ -107,7 +107,7 @@ export async function analyseDiagram(
 
   const marks = findRightAngleMarks(withoutSegments(unexplained, segments), segments, charHeight);
 
-  const read = await readLabels(engine, map, groupLabelTokens(diagram.labels, charHeight));
+  const read = await readLabels(engine, map, stackFractions(groupLabelTokens(diagram.labels, charHeight), charHeight));
   // "1." or "3A." beside a figure numbers the exercise; it is not part of the drawing.
   const labels: NamedLabel[] = read.filter((l) => !/^\d+[A-Za-z]?\.$/.test(l.text)).map((l) => ({ id: ids.next('label'), text: l.text, bbox: l.bbox, confidence: l.confidence }));
 

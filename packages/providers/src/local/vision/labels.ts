@@ -14,6 +14,14 @@ import { compBox, compHeight, compWidth, unionBox, type Component, type Componen
 export interface LabelToken {
   components: Component[];
   bbox: BBox;
+  /** Stacked fractions inside the token (`\frac{1}{4}x+5`): its bar, and what is above and below it. */
+  fractions?: Fraction[];
+}
+
+export interface Fraction {
+  bar: Component;
+  numerator: LabelToken;
+  denominator: LabelToken;
 }
 
 export interface ReadLabel extends LabelToken {
@@ -52,6 +60,49 @@ export function groupLabelTokens(labels: readonly Component[], charHeight: numbe
     else tokens.push([g]);
   }
   return tokens.map((components) => ({ components, bbox: unionBox(components.map(compBox)) }));
+}
+
+/** A fraction bar: flat and at least half a character wide. */
+function isBar(c: Component, charHeight: number): boolean {
+  return compHeight(c) <= Math.max(2, 0.2 * charHeight) && compWidth(c) >= Math.max(4, 0.5 * charHeight) && compWidth(c) >= 3 * compHeight(c);
+}
+
+/**
+ * Stacked fractions (`1/4 x + 5` printed as a fraction): a bar in one token with a token just
+ * above and one just below it, each centred over the bar and no wider than it, become one token
+ * whose `fractions` say which parts go where. Without this the bar reads as a minus and the digits
+ * above and below as labels of their own.
+ */
+export function stackFractions(tokens: readonly LabelToken[], charHeight: number): LabelToken[] {
+  const used = new Set<LabelToken>();
+  const hosts = new Set<LabelToken>();
+  const out: LabelToken[] = [];
+  const over = (t: LabelToken, bar: Component, side: 'above' | 'below') => {
+    const gap = side === 'above' ? bar.y0 - (t.bbox.y + t.bbox.h) : t.bbox.y - bar.y1;
+    const centre = t.bbox.x + t.bbox.w / 2;
+    return gap >= -1 && gap <= 0.6 * charHeight && centre >= bar.x0 && centre <= bar.x1 + 1 && t.bbox.w <= 1.3 * compWidth(bar) + 2 && !t.fractions;
+  };
+  for (const token of tokens) {
+    if (used.has(token)) continue;
+    const fractions: Fraction[] = [];
+    for (const bar of token.components.filter((c) => isBar(c, charHeight))) {
+      const candidates = tokens.filter((t) => t !== token && !used.has(t) && !hosts.has(t));
+      const numerator = candidates.find((t) => over(t, bar, 'above'));
+      const denominator = candidates.find((t) => over(t, bar, 'below'));
+      if (!numerator || !denominator) continue;
+      used.add(numerator).add(denominator);
+      hosts.add(token);
+      fractions.push({ bar, numerator, denominator });
+    }
+    if (fractions.length === 0) {
+      out.push(token);
+      continue;
+    }
+    const components = [...token.components, ...fractions.flatMap((f) => [...f.numerator.components, ...f.denominator.components])];
+    out.push({ components, bbox: unionBox(components.map(compBox)), fractions });
+  }
+  // A token taken as a numerator or denominator after it was kept on its own is dropped there.
+  return out.filter((t) => !used.has(t));
 }
 
 /** Characters of a token: components, with small marks stacked over another one (i, j) joined. */
@@ -156,7 +207,9 @@ async function readCharacter(engine: OcrEngine, map: ComponentMap, char: readonl
   return best;
 }
 
-async function readToken(engine: OcrEngine, map: ComponentMap, token: LabelToken): Promise<ReadLabel> {
+async function readToken(engine: OcrEngine, map: ComponentMap, whole: LabelToken): Promise<ReadLabel> {
+  if (whole.fractions?.length) return readWithFractions(engine, map, whole, whole.fractions);
+  const token = whole;
   const chars = splitCharacters(token);
   const whitelist = chars.length > 1 ? LETTERS + DIGITS + '+()' : LETTERS + DIGITS;
   const characters: ReadLabel['characters'] = [];
@@ -174,6 +227,41 @@ async function readToken(engine: OcrEngine, map: ComponentMap, token: LabelToken
   }
   const text = characters.map((c) => c.text).join('');
   return { ...token, text, confidence: text ? Math.max(0, Math.min(1, confidence)) : 0, characters };
+}
+
+/**
+ * A token with stacked fractions: the parts on the line (without the bars) are read as a token of
+ * their own, each numerator and denominator likewise, and the fractions go in at their bars'
+ * places: `\frac{1}{4}x+5`, `66-\frac{2}{3}y`.
+ */
+async function readWithFractions(engine: OcrEngine, map: ComponentMap, whole: LabelToken, fractions: readonly Fraction[]): Promise<ReadLabel> {
+  const bars = new Set(fractions.map((f) => f.bar));
+  const inner = new Set(fractions.flatMap((f) => [...f.numerator.components, ...f.denominator.components]));
+  const onLine = whole.components.filter((c) => !bars.has(c) && !inner.has(c));
+  const pieces: Array<{ x: number; read: ReadLabel; fraction?: { numerator: ReadLabel; denominator: ReadLabel } }> = [];
+  for (const f of fractions) {
+    const [numerator, denominator] = [await readToken(engine, map, f.numerator), await readToken(engine, map, f.denominator)];
+    pieces.push({ x: f.bar.x0, read: numerator, fraction: { numerator, denominator } });
+  }
+  // The line's characters between and around the fractions, each run read as one token.
+  const sortedBars = [...fractions].sort((a, b) => a.bar.x0 - b.bar.x0);
+  const runs: Component[][] = Array.from({ length: sortedBars.length + 1 }, () => []);
+  for (const c of onLine) {
+    const after = sortedBars.filter((f) => c.x0 > f.bar.x0).length;
+    runs[after]!.push(c);
+  }
+  for (const run of runs.filter((r) => r.length)) {
+    const box = unionBox(run.map(compBox));
+    const read = await readToken(engine, map, { components: run, bbox: box });
+    pieces.push({ x: box.x, read });
+  }
+  pieces.sort((a, b) => a.x - b.x);
+  const parts = pieces.flatMap((p) => (p.fraction ? [p.fraction.numerator, p.fraction.denominator] : [p.read]));
+  const readable = parts.every((p) => p.text);
+  // A fraction is one "character" here, so settling letter case leaves it whole.
+  const characters = pieces.flatMap((p) => (p.fraction ? [{ text: `\\frac{${p.fraction.numerator.text}}{${p.fraction.denominator.text}}`, height: 0 }] : p.read.characters));
+  const text = characters.map((c) => c.text).join('');
+  return { ...whole, text: readable ? text : '', confidence: readable ? Math.min(...parts.map((p) => p.confidence)) : 0, characters };
 }
 
 /**

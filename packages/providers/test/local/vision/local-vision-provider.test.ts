@@ -162,6 +162,14 @@ describe('LocalVisionProvider against the logic_form ground truth', () => {
     expect(r.relations.filter((rel) => rel.type === 'perpendicular_to')).toHaveLength(1);
     expect(r.elements.filter((e) => e.type === 'label').map((e) => e.text)).toEqual(expect.arrayContaining(['10', 'x', 'y']));
   });
+
+  it('textbook/14: reads the stacked fractions of its value labels whole, and is geometry with no axes', async () => {
+    const r = await analysed('textbook', '14', 'img_diagram.png');
+    const labels = r.elements.filter((e) => e.type === 'label').map((e) => e.text);
+    expect(labels.sort()).toEqual(['66-\\frac{2}{3}y', '\\frac{1}{2}x-7', '\\frac{1}{3}y-6', '\\frac{1}{4}x+5']);
+    expect(r.diagram_type).toBe('geometry');
+    expect(ofType(r, 'axis')).toHaveLength(0);
+  });
 });
 
 describe('LocalVisionProvider on other pictures', () => {
