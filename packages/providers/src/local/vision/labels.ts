@@ -207,6 +207,60 @@ async function readCharacter(engine: OcrEngine, map: ComponentMap, char: readonl
   return best;
 }
 
+/** The part of component `c` between columns x0 and x1 (inclusive), with its own bounds. */
+function componentPart(map: ComponentMap, c: Component, x0: number, x1: number): Component | undefined {
+  let [y0, y1, area, sx, sy] = [Infinity, -Infinity, 0, 0, 0];
+  for (let y = c.y0; y <= c.y1; y++) {
+    for (let x = x0; x <= x1; x++) {
+      if (map.labels[y * map.width + x] !== c.label) continue;
+      y0 = Math.min(y0, y);
+      y1 = Math.max(y1, y);
+      area++;
+      sx += x;
+      sy += y;
+    }
+  }
+  return area ? { label: c.label, x0, x1, y0, y1, area, cx: sx / area, cy: sy / area } : undefined;
+}
+
+/**
+ * Two glyphs printed touching (`2x` as one blob): a component clearly wider than it is tall, cut
+ * at its thinnest column in the middle 40%, each side at least 0.4 of its height wide (an italic
+ * `Z`, about as wide as tall, cut near its end leaves a sliver, and is not two glyphs).
+ */
+function cutAtThinnestColumn(map: ComponentMap, c: Component): [Component, Component] | undefined {
+  const w = compWidth(c);
+  const h = compHeight(c);
+  if (w < 1.1 * h || w < 8) return undefined;
+  let best = -1;
+  let least = Infinity;
+  for (let i = Math.round(0.3 * w); i <= Math.round(0.7 * w); i++) {
+    let n = 0;
+    for (let y = c.y0; y <= c.y1; y++) if (map.labels[y * map.width + c.x0 + i] === c.label) n++;
+    if (n < least) [best, least] = [i, n];
+  }
+  if (best < 0.4 * h || w - best < 0.4 * h) return undefined;
+  const left = componentPart(map, c, c.x0, c.x0 + best - 1);
+  const right = componentPart(map, c, c.x0 + best, c.x1);
+  return left && right ? [left, right] : undefined;
+}
+
+/**
+ * Reads a character; one read unsurely that may be two glyphs touching is cut in two, and the
+ * halves are kept when each reads more surely than the whole did.
+ */
+async function readCharacterOrPair(engine: OcrEngine, map: ComponentMap, char: readonly Component[], whitelist: string): Promise<Array<{ text: string; confidence: number; part: readonly Component[] }>> {
+  const whole = await readCharacter(engine, map, char, whitelist);
+  const halves = char.length === 1 && whole.confidence < RETRY_BELOW ? cutAtThinnestColumn(map, char[0]!) : undefined;
+  if (halves) {
+    const [left, right] = [await readCharacter(engine, map, [halves[0]], whitelist), await readCharacter(engine, map, [halves[1]], whitelist)];
+    if (left.text && right.text && Math.min(left.confidence, right.confidence) > whole.confidence) {
+      return [{ ...left, part: [halves[0]] }, { ...right, part: [halves[1]] }];
+    }
+  }
+  return whole.text ? [{ ...whole, part: char }] : [];
+}
+
 async function readToken(engine: OcrEngine, map: ComponentMap, whole: LabelToken): Promise<ReadLabel> {
   if (whole.fractions?.length) return readWithFractions(engine, map, whole, whole.fractions);
   const token = whole;
@@ -220,10 +274,10 @@ async function readToken(engine: OcrEngine, map: ComponentMap, whole: LabelToken
       characters.push({ text: mark, height: 0 });
       continue;
     }
-    const read = await readCharacter(engine, map, char, whitelist);
-    if (!read.text) continue;
-    characters.push({ text: read.text, height: unionBox(char.map(compBox)).h });
-    confidence = Math.min(confidence, read.confidence);
+    for (const read of await readCharacterOrPair(engine, map, char, whitelist)) {
+      characters.push({ text: read.text, height: unionBox(read.part.map(compBox)).h });
+      confidence = Math.min(confidence, read.confidence);
+    }
   }
   const text = characters.map((c) => c.text).join('');
   return { ...token, text, confidence: text ? Math.max(0, Math.min(1, confidence)) : 0, characters };

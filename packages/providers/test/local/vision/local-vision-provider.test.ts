@@ -163,6 +163,13 @@ describe('LocalVisionProvider against the logic_form ground truth', () => {
     expect(r.elements.filter((e) => e.type === 'label').map((e) => e.text)).toEqual(expect.arrayContaining(['10', 'x', 'y']));
   });
 
+  it('textbook/18: reads a value whose glyphs touch (2x printed as one blob) by cutting it, and keeps an italic Z whole (11)', async () => {
+    const labels = (await analysed('textbook', '18', 'img_diagram.png')).elements.filter((e) => e.type === 'label').map((e) => e.text);
+    expect(labels.sort()).toEqual(['(3y+3)°', '(4y-19)°', '2x-1', '4x-17']);
+    const names = (await analysed('textbook', '11', 'img_diagram.png')).elements.filter((e) => e.type === 'point' && e.text).map((e) => e.text);
+    expect(names.sort()).toEqual(['A', 'B', 'C', 'D', 'M', 'N', 'X', 'Y', 'Z']);
+  });
+
   it('textbook/14: reads the stacked fractions of its value labels whole, and is geometry with no axes', async () => {
     const r = await analysed('textbook', '14', 'img_diagram.png');
     const labels = r.elements.filter((e) => e.type === 'label').map((e) => e.text);
