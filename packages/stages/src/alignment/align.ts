@@ -26,7 +26,8 @@ export function alignTextWithDiagram(text: TextParseOutput | undefined, vision: 
   const nameLabelIds = diagram.labels.filter((l) => l.role === 'point_name').map((l) => l.elementId);
   const diagramHasVariables = diagram.values.some((v) => v.label.role !== 'value');
   const summary = summarise(entities, pairs, nameLabelIds, diagramHasVariables);
-  const inconsistencies = findInconsistencies({ entities, diagram, scored, bestPaired: summary.best, threshold: config.base_alignment_threshold });
+  const itemOf = new Map(analysis.statements.map((st) => [st.id, st.item]));
+  const inconsistencies = findInconsistencies({ entities, diagram, scored, bestPaired: summary.best, threshold: config.base_alignment_threshold, itemOf });
 
   const pairedElements = new Set(pairs.map((p) => p.element_id));
   const unmatched_elements = [...diagram.elements.keys()].filter((id) => !pairedElements.has(id));

@@ -4,7 +4,7 @@
  *   suggests the wrong figure): the text names a point no diagram label shows;
  * - `label_not_in_text` (info): a diagram label the text never mentions (common: "Find x.");
  * - `value_conflict` (error): a value in the text contradicts one marked in the diagram, or the
- *   text gives one object two values; a degree mark at a vertex that contradicts an angle in the
+ *   text gives one object two values in one problem (the exercises of a worksheet are separate); a degree mark at a vertex that contradicts an angle in the
  *   text is a warning, since the mark may belong to another angle at that vertex;
  * - `low_alignment` (info): the best tie of an entity scored under the threshold;
  * - `other`: a name label repeated in the diagram (warning), nothing to align with (info).
@@ -49,14 +49,16 @@ function labelFindings(entities: readonly TextEntity[], diagram: DiagramIndex, p
   return out;
 }
 
-function valueFindings(entities: readonly TextEntity[], diagram: DiagramIndex): Inconsistency[] {
+function valueFindings(entities: readonly TextEntity[], diagram: DiagramIndex, itemOf: ReadonlyMap<string, number>): Inconsistency[] {
   const out: Inconsistency[] = [];
   const values = entities.filter((e): e is TextEntity & { value: number; subject: string } => e.kind === 'value' && e.value !== undefined && e.subject !== undefined);
+  // Two values of one object conflict within one problem; the exercises of a worksheet each give their own.
+  const sameItem = (a: TextEntity, b: TextEntity) => (itemOf.get(a.id) ?? 0) === (itemOf.get(b.id) ?? 0);
   for (let i = 0; i < values.length; i++) {
     for (let j = i + 1; j < values.length; j++) {
       const a = values[i];
       const b = values[j];
-      if (a && b && a.subject === b.subject && !sameValue(a.value, b.value)) {
+      if (a && b && a.subject === b.subject && sameItem(a, b) && !sameValue(a.value, b.value)) {
         out.push({ type: 'value_conflict', severity: 'error', message: `the text gives ${a.subject} two values: ${a.value} and ${b.value}`, refs: [a.id, b.id] });
       }
     }
@@ -110,13 +112,15 @@ export interface FindingsInput {
   scored: readonly ScoredCandidate[];
   bestPaired: ReadonlyMap<string, number>;
   threshold: number;
+  /** The text item of each value entity (`TextStatement.item`); one item when absent. */
+  itemOf?: ReadonlyMap<string, number>;
 }
 
 export function findInconsistencies(input: FindingsInput): Inconsistency[] {
   const paired = new Set(input.bestPaired.keys());
   return [
     ...labelFindings(input.entities, input.diagram, paired),
-    ...valueFindings(input.entities, input.diagram),
+    ...valueFindings(input.entities, input.diagram, input.itemOf ?? new Map()),
     ...lowAlignmentFindings(input.scored, input.bestPaired, input.threshold),
   ];
 }

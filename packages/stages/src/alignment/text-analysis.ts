@@ -45,6 +45,8 @@ export interface TextStatement {
   inQuestion: boolean;
   refs: string[];
   order: number;
+  /** The text's item it belongs to (a worksheet's exercises are items of their own; `findItems`). */
+  item: number;
 }
 
 export interface TextAnalysis {
@@ -74,6 +76,7 @@ interface ChunkTokens {
   text: string;
   inMath: boolean;
   inQuestion: boolean;
+  item: number;
   tokens: NameToken[];
 }
 
@@ -94,7 +97,7 @@ export function analyseText(text: TextParseOutput): TextAnalysis {
   const source = text.text.trim().length > 0 ? text.text : text.formulas.map((f) => (f.display ? `$$${f.latex}$$` : `$${f.latex}$`)).join('\n');
   const chunks: ChunkTokens[] = splitChunks(source).map((chunk, chunkIndex) => {
     const normalised = normaliseLatex(chunk.text, chunk.inMath);
-    return { chunkIndex, text: normalised, inMath: chunk.inMath, inQuestion: chunk.inQuestion, tokens: scanNames(normalised, chunk.inMath) };
+    return { chunkIndex, text: normalised, inMath: chunk.inMath, inQuestion: chunk.inQuestion, item: chunk.item, tokens: scanNames(normalised, chunk.inMath) };
   });
   reinterpretOcrCircles(chunks);
 
@@ -131,6 +134,7 @@ export function analyseText(text: TextParseOutput): TextAnalysis {
         inQuestion: c.inQuestion,
         refs,
         order: c.chunkIndex * 10_000 + (s.tokens[0]?.index ?? 0),
+        item: c.item,
       });
     }
   }

@@ -13,8 +13,18 @@ export interface TextChunk {
   inMath: boolean;
   /** Displayed math (`$$...$$`, `\[...\]`) rather than inline. */
   display: boolean;
-  /** True when the chunk starts at or after the question part's start. */
+  /** True when the chunk starts at or after the question part's start (of its item). */
   inQuestion: boolean;
+  /** Which item of the text it belongs to (0-based; see `findItems`). */
+  item: number;
+}
+
+/** A problem of its own inside the text: `10. If AB = 6, ..., find ED.` on a worksheet of several. */
+export interface TextItem {
+  start: number;
+  end: number;
+  /** Where its question part starts (`end` when it has none). */
+  questionStart: number;
 }
 
 const MATH_SPAN = /\$\$([\s\S]+?)\$\$|(?<!\\)\$([^$]+?)(?<!\\)\$|\\\(([\s\S]+?)\\\)|\\\[([\s\S]+?)\\\]/g;
@@ -51,16 +61,58 @@ export function findQuestionStart(text: string): number {
   return question;
 }
 
-/** Prose and math chunks in text order; a prose chunk that spans the question start is cut there. */
+/**
+ * The items of a text: a worksheet or a page of exercises holds several problems, each with its
+ * givens and its question ("10. If AB = 6 ..., find ED." then "11. If AB = 12 ..., find AE."). A
+ * line whose question part has started closes its item, so each item ends with its question;
+ * lines with no question of their own after one (the parts "1. AM  2. MB" under "Find each
+ * measure.") continue it, as question. A single problem is one item.
+ */
+export function findItems(text: string): TextItem[] {
+  const lines: Array<{ start: number; end: number }> = [];
+  const newline = /\n/g;
+  let from = 0;
+  for (let m = newline.exec(text); m; m = newline.exec(text)) {
+    lines.push({ start: from, end: m.index + 1 });
+    from = m.index + 1;
+  }
+  lines.push({ start: from, end: text.length });
+  const items: TextItem[] = [];
+  let start = 0;
+  for (const [i, line] of lines.entries()) {
+    const last = i === lines.length - 1;
+    const asks = findQuestionStart(text.slice(line.start, line.end)) < line.end - line.start;
+    if (!asks && !last) continue;
+    const questionStart = start + findQuestionStart(text.slice(start, line.end));
+    items.push({ start, end: line.end, questionStart: Math.min(questionStart, line.end) });
+    start = line.end;
+  }
+  // Items with no question of their own after one that asked are its parts: one item, all question.
+  const merged: TextItem[] = [];
+  for (const item of items) {
+    const prev = merged.at(-1);
+    if (prev && item.questionStart >= item.end && prev.questionStart < prev.end) prev.end = item.end;
+    else merged.push({ ...item });
+  }
+  return merged.length ? merged : [{ start: 0, end: text.length, questionStart: text.length }];
+}
+
+/** Prose and math chunks in text order; a prose chunk that spans an item's or a question's start is cut there. */
 export function splitChunks(text: string): TextChunk[] {
-  const questionStart = findQuestionStart(text);
+  const items = findItems(text);
+  const itemAt = (offset: number): number => Math.max(0, items.findIndex((it) => offset >= it.start && offset < it.end));
+  const inQuestion = (offset: number): boolean => {
+    const it = items[itemAt(offset)];
+    return it !== undefined && offset >= it.questionStart;
+  };
+  const boundaries = [...new Set(items.flatMap((it) => [it.start, it.questionStart]))].sort((a, b) => a - b);
   const chunks: TextChunk[] = [];
   const pushProse = (start: number, end: number): void => {
-    const cuts = questionStart > start && questionStart < end ? [start, questionStart, end] : [start, end];
+    const cuts = [start, ...boundaries.filter((b) => b > start && b < end), end];
     for (let i = 0; i + 1 < cuts.length; i++) {
       const from = cuts[i] ?? start;
       const to = cuts[i + 1] ?? end;
-      if (to > from) chunks.push({ text: text.slice(from, to), start: from, inMath: false, display: false, inQuestion: from >= questionStart });
+      if (to > from) chunks.push({ text: text.slice(from, to), start: from, inMath: false, display: false, inQuestion: inQuestion(from), item: itemAt(from) });
     }
   };
   let cursor = 0;
@@ -69,7 +121,7 @@ export function splitChunks(text: string): TextChunk[] {
     pushProse(cursor, m.index);
     const body = m[1] ?? m[2] ?? m[3] ?? m[4] ?? '';
     const display = m[1] !== undefined || m[4] !== undefined;
-    chunks.push({ text: body, start: m.index, inMath: true, display, inQuestion: m.index >= questionStart });
+    chunks.push({ text: body, start: m.index, inMath: true, display, inQuestion: inQuestion(m.index), item: itemAt(m.index) });
     cursor = m.index + m[0].length;
   }
   pushProse(cursor, text.length);

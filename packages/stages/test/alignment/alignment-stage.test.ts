@@ -81,6 +81,23 @@ describe('alignment stage (D)', () => {
     expect(out.inconsistencies).toContainEqual(expect.objectContaining({ type: 'value_conflict', severity: 'error', refs: ['value:1', 'value:2'] }));
   });
 
+  test('takes each exercise of a worksheet on its own: values of different exercises do not conflict', async () => {
+    // The text of textbook/16 as the local provider reads it: four exercises on one figure.
+    const sheet = [
+      'Practice and Problem Solving Extra Practice is on page R7.',
+      'Example 1 10. If $AB = 6$, $BC = 4$, and $AE = 9$, find $ED$.',
+      '',
+      '@ $1f$ $AB = 12$, $AC = 16$, $ED = 5$, find $AE$. 15',
+      '12. If $AC = 14$, $BC = 8$, and $AD = 21$, find $ED$. 12',
+      '13. If $AD = 27$, $AB = 8$, and $AE = 12$, find $BC$. 10',
+    ].join('\n');
+    const out = await alignmentStage({ B: textbook11Text(sheet), C: textbook11Vision() }, downstreamContext());
+    expect(out.inconsistencies.filter((i) => i.type === 'value_conflict' && i.refs.every((r) => r.startsWith('value:')))).toEqual([]);
+    // Within one exercise, two values still conflict.
+    const twice = await alignmentStage({ B: textbook11Text(`${sheet}\n14. If $AB = 6$ and $AB = 7$, find $AC$.`), C: textbook11Vision() }, downstreamContext());
+    expect(twice.inconsistencies.filter((i) => i.type === 'value_conflict' && i.refs.every((r) => r.startsWith('value:')))).toHaveLength(1);
+  });
+
   test('reads a degree label beside the circle as the measure of the arc it sits on', async () => {
     // "40°" printed outside the circle between C and Z.
     const agrees = await alignmentStage({ B: textbook11Text(), C: textbook11Vision({ extra: [labelElement('label_40', '40°', [923, 236])] }) }, downstreamContext());

@@ -1,6 +1,7 @@
 import { TextParseOutput } from '@mpp/schemas';
 import { analyseText } from '../../src/alignment/text-analysis';
 import { namedId } from '../../src/alignment/entity-ids';
+import { findItems } from '../../src/alignment/text-chunks';
 import { textbook11Text } from '../support/textbook11-upstream';
 
 function textOnly(text: string): TextParseOutput {
@@ -125,5 +126,20 @@ describe('text analysis', () => {
     expect(namedId('angle', 'CBA')).toBe('angle:ABC');
     expect(namedId('polygon', 'CDAB')).toBe('polygon:ABCD');
     expect(namedId('ray', 'BA')).toBe('ray:BA');
+  });
+
+  test('splits a worksheet into its exercises, each with its givens and its question', () => {
+    const sheet = 'Extra Practice is on page R7.\n10. If $AB = 6$, $BC = 4$, find $ED$.\n\n11. If $AB = 12$, $ED = 5$, find $AE$.\n12. If $AC = 14$, find $ED$.';
+    expect(findItems(sheet)).toHaveLength(3);
+    const analysis = analyseText(textOnly(sheet));
+    const values = analysis.statements.filter((st) => st.kind === 'value');
+    expect(values.map((v) => [v.subjectId, v.value, v.item, v.inQuestion])).toEqual([
+      ['segment:AB', 6, 0, false], ['segment:BC', 4, 0, false],
+      ['segment:AB', 12, 1, false], ['segment:DE', 5, 1, false],
+      ['segment:AC', 14, 2, false],
+    ]);
+    expect(analysis.targets).toEqual(['segment:DE', 'segment:AE']);
+    // One problem whose question has parts on the lines below stays one item, the parts all question.
+    expect(findItems('In $\\odot X$, $AB = 30$. Find each measure.\n1. $AM$\n2. $MB$')).toHaveLength(1);
   });
 });
