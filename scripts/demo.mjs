@@ -76,10 +76,12 @@ function sampleImages() {
 
 const short = (s, n = 100) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
 
-function summarise(file, view, result, seconds) {
+function summarise(file, view, result, seconds, task) {
   console.log(`\n=== ${path.relative(process.cwd(), file)}  (${view.status} in ${seconds.toFixed(1)} s)`);
   if (view.status === 'awaiting_review') {
-    console.log(`  waits for a person (confidence below the review threshold): open /review/${view.id} on the API`);
+    const why = task ? ` (confidence ${task.confidence.toFixed(2)}, threshold ${task.threshold.toFixed(2)})` : '';
+    console.log(`  waits for a person${why}: open /review/${view.id} on the API`);
+    for (const r of task?.reasons ?? []) console.log(`    - [${r.stage}] ${r.code}: ${short(r.message, 110)}`);
     return;
   }
   if (view.status !== 'completed') {
@@ -150,9 +152,11 @@ async function main() {
       view = await (await fetch(`${base}/v1/jobs/${id}?wait=20`)).json();
     } while (!['completed', 'failed', 'cancelled', 'awaiting_review'].includes(view.status));
     const result = view.status === 'completed' ? await (await fetch(`${base}/v1/jobs/${id}/result`)).json() : undefined;
+    // What the machine was unsure of: the review task's reasons.
+    const task = view.status === 'awaiting_review' ? await fetch(`${base}/v1/reviews/${id}`).then((r) => (r.ok ? r.json() : undefined), () => undefined) : undefined;
     if (view.status === 'awaiting_review') waiting++;
     else if (view.status !== 'completed') failed++;
-    summarise(file, view, result, (Date.now() - started.get(id)) / 1000);
+    summarise(file, view, result, (Date.now() - started.get(id)) / 1000, task);
   }
   const refused = images.length - ids.length;
   const tally = [`${ids.length - failed - waiting} of ${images.length} image(s) completed`];
