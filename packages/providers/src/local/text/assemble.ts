@@ -55,15 +55,48 @@ function capitalHeight(words: readonly OcrWord[], fallback: number): number {
 const hasAccent = (w: OcrWord, capHeight: number): boolean =>
   /^m?[A-Z]{1,3}$/.test(splitPunctuation(w.text).core) && w.bbox.h > ACCENT_HEIGHT_RATIO * capHeight;
 
-/** Splits a glued OCR word (see splitGluedWord), sharing its box out by character count. */
-function splitWordBox(word: OcrWord): OcrWord[] {
+/**
+ * The columns of ink inside a word's box: glyph boxes that sit in it, merged where they overlap
+ * side by side (the dot of an `i`, the bars of `=`), left to right.
+ */
+function inkColumns(word: OcrWord, glyphs: readonly BBox[]): Array<{ x0: number; x1: number }> {
+  const b = word.bbox;
+  const inside = glyphs
+    .filter((g) => {
+      const cx = g.x + g.w / 2;
+      const overlapY = Math.min(g.y + g.h, b.y + b.h) - Math.max(g.y, b.y);
+      return cx >= b.x && cx <= b.x + b.w && overlapY >= 0.5 * Math.min(g.h, b.h);
+    })
+    .sort((p, q) => p.x - q.x);
+  const columns: Array<{ x0: number; x1: number }> = [];
+  for (const g of inside) {
+    const last = columns.at(-1);
+    if (last && g.x < last.x1) last.x1 = Math.max(last.x1, g.x + g.w);
+    else columns.push({ x0: g.x, x1: g.x + g.w });
+  }
+  return columns;
+}
+
+/**
+ * Splits a glued OCR word (see splitGluedWord). Its box is shared out by the ink: when the word's
+ * box holds one column of ink per character, each part gets the columns of its characters (so
+ * `IfAD` gives `AD` the box of its own A and D, however narrow `If` is); otherwise by character count.
+ */
+function splitWordBox(word: OcrWord, glyphs: readonly BBox[] = []): OcrWord[] {
   const parts = splitGluedWord(word.text);
   if (parts.length <= 1) return [word];
   const total = parts.reduce((n, p) => n + p.length, 0);
+  const columns = glyphs.length ? inkColumns(word, glyphs) : [];
   let offset = 0;
   return parts.map((text) => {
-    const x = word.bbox.x + (word.bbox.w * offset) / total;
+    const from = offset;
     offset += text.length;
+    if (columns.length === total) {
+      const x0 = columns[from]!.x0;
+      const x1 = columns[offset - 1]!.x1;
+      return { text, confidence: word.confidence, bbox: { x: x0, y: word.bbox.y, w: x1 - x0, h: word.bbox.h } };
+    }
+    const x = word.bbox.x + (word.bbox.w * from) / total;
     const x1 = word.bbox.x + (word.bbox.w * offset) / total;
     return { text, confidence: word.confidence, bbox: { x: Math.round(x), y: word.bbox.y, w: Math.round(x1) - Math.round(x), h: word.bbox.h } };
   });
@@ -79,7 +112,11 @@ export type FormulaOverrides = ReadonlyMap<number, { latex: string; confidence: 
  * same lines and roles give the same formulas in the same order): the Markdown gets the new
  * `$...$` in place of the old one, the formula its new LaTeX and confidence.
  */
-export function assembleText(lines: readonly OcrLine[], roles: readonly WordRole[][], glyphHeight: number, overrides: FormulaOverrides = new Map()): AssembledText {
+/**
+ * `glyphs`: boxes of the image's glyph-sized ink components (preprocess.ts), used to place the
+ * parts of glued words; without them those are placed by character count.
+ */
+export function assembleText(lines: readonly OcrLine[], roles: readonly WordRole[][], glyphHeight: number, overrides: FormulaOverrides = new Map(), glyphs: readonly BBox[] = []): AssembledText {
   const proseWords = lines.flatMap((l, i) => l.words.filter((_, k) => roles[i]![k] === 'prose'));
   const capHeight = capitalHeight(proseWords, glyphHeight);
   const outLines: TextLine[] = [];
@@ -93,7 +130,7 @@ export function assembleText(lines: readonly OcrLine[], roles: readonly WordRole
     line.words.forEach((w, k) => { if (lineRoles[k] === 'noise') noise.push(w); });
     collectLabels(line.words, lineRoles, glyphHeight, labels);
 
-    const words = line.words.filter((_, k) => lineRoles[k] === 'prose').flatMap(splitWordBox);
+    const words = line.words.filter((_, k) => lineRoles[k] === 'prose').flatMap((w) => splitWordBox(w, glyphs));
     if (words.length === 0) return;
     const segmented = segmentLine(words.map((w) => w.text), words.map((w) => hasAccent(w, capHeight)));
     const firstFormula = formulas.length;

@@ -12,6 +12,7 @@ import { assembleText } from './assemble';
 import type { FormulaReader } from './formula-reader';
 import { assignWordRoles } from './layout';
 import { prepareForOcr } from './preprocess';
+import { fitWordsToInk } from './word-boxes';
 
 /** What a text provider returns: the stage output without the fields the stage fills in. */
 export type LocalTextResult = Omit<TextParseOutput, 'provider' | 'duration_ms' | 'fallback_reason'>;
@@ -79,7 +80,7 @@ export class LocalTextProvider {
     const page = await this.engine.recognize(prepared.png, { mode: 'auto', signal: opts.signal });
     opts.signal.throwIfAborted();
 
-    const lines = toImagePixels(page.lines, prepared.scale);
+    const lines = fitWordsToInk(toImagePixels(page.lines, prepared.scale), prepared.glyphs);
     const glyphHeight = prepared.glyphHeight ?? medianWordHeight(lines) ?? DEFAULT_GLYPH_HEIGHT;
     const hinted = ExcludeRegions.safeParse(opts.hints?.exclude_regions);
     const roles = assignWordRoles(lines, {
@@ -87,11 +88,11 @@ export class LocalTextProvider {
       lineArt: prepared.lineArt,
       excludeRegions: hinted.success ? hinted.data : [],
     });
-    let assembled = assembleText(lines, roles, glyphHeight);
+    let assembled = assembleText(lines, roles, glyphHeight, new Map(), prepared.glyphs);
     let formulaRaw: Record<string, unknown> | undefined;
     if (this.formulas && assembled.formulas.length > 0) {
       const { overrides, readings } = await this.formulas.read(image, assembled.formulas, glyphHeight, opts.signal);
-      if (overrides.size > 0) assembled = assembleText(lines, roles, glyphHeight, overrides);
+      if (overrides.size > 0) assembled = assembleText(lines, roles, glyphHeight, overrides, prepared.glyphs);
       formulaRaw = {
         engine: '@mpp/recognizer',
         threshold: this.formulas.threshold,

@@ -19,6 +19,8 @@ export interface PreparedImage {
   glyphHeight?: number;
   /** Boxes (normalised pixels) of the line art that was erased: where the diagrams are. */
   lineArt: BBox[];
+  /** Boxes (normalised pixels) of the other ink components: glyphs, dots, bars. */
+  glyphs: BBox[];
   inverted: boolean;
 }
 
@@ -50,6 +52,8 @@ export async function prepareForOcr(image: Buffer, opts: PrepareOptions = {}): P
   const gray = await toGray(image);
   const ink = analyseInk(gray);
   const lineArt = ink.lineArt.map((i) => ink.components[i]!.bbox);
+  const art = new Set(ink.lineArt);
+  const glyphs = ink.components.filter((_, i) => !art.has(i)).map((c) => c.bbox);
   if (opts.eraseLineArt !== false) eraseComponents(gray, ink, ink.lineArt);
 
   const wanted = chooseUpscale(ink.glyphHeight, gray.width, gray.height);
@@ -61,5 +65,5 @@ export async function prepareForOcr(image: Buffer, opts: PrepareOptions = {}): P
   });
   if (wanted !== 1) pipeline = pipeline.resize(outWidth, Math.round(gray.height * scale), { kernel: 'lanczos3' });
   const png = await pipeline.withDensity(OCR_DPI).png().toBuffer();
-  return { png, scale, width: gray.width, height: gray.height, glyphHeight: ink.glyphHeight, lineArt, inverted: ink.inverted };
+  return { png, scale, width: gray.width, height: gray.height, glyphHeight: ink.glyphHeight, lineArt, glyphs, inverted: ink.inverted };
 }
