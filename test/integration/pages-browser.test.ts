@@ -84,7 +84,7 @@ describe('the pages in a browser', () => {
     const offered = await page.locator('input[name="fmt"]').evaluateAll((boxes) => boxes.map((b) => (b as HTMLInputElement).value));
     expect([...offered].sort()).toEqual([...EXPORT_FORMATS].sort());
     await expectAccessible();
-    // textbook/17: every round trip passes; textbook/11 would wait for review (its `\odot X` fails its round trip, docs/stages.md).
+    // textbook/17: every round trip passes; textbook/11 would wait for review (its `m\widehat{CD}` scores just under the round-trip threshold, docs/stages.md).
     const id = await submit(fixturePath('textbook', '17', 'img_problem.png'), false, EXPORT_FORMATS);
     await page.waitForFunction(() => document.getElementById('job-status')?.textContent === 'completed', undefined, { timeout: 180_000 });
     await page.waitForSelector('#result:not([hidden])');

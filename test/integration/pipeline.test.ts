@@ -16,7 +16,7 @@ describe('pipeline end to end with local providers', () => {
   beforeAll(async () => {
     stack = await startStack();
     const res = await submitFile(stack.baseUrl, readFixture('textbook', '11', 'img_problem.png'), {
-      // Review off: textbook/11's `\odot X` fails its round trip and would park the job for a person (docs/stages.md).
+      // Review off: textbook/11's `m\widehat{CD}` scores just under the round-trip threshold and would park the job for a person (docs/stages.md).
       options: JSON.stringify({ export_formats: ['json', 'latex', 'markdown'], enable_human_review: false }),
       metadata: JSON.stringify({ source: 'textbook', problem: 11 }),
     });

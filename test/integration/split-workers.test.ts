@@ -49,7 +49,7 @@ describe('separately scaled stage groups', () => {
   });
 
   it('completes a job with each process running only its own stages', async () => {
-    // Review off: textbook/11's `\odot X` fails its round trip and would park the job for a person (docs/stages.md).
+    // Review off: textbook/11's `m\widehat{CD}` scores just under the round-trip threshold and would park the job for a person (docs/stages.md).
     const res = await submitFile(stack.baseUrl, readFixture('textbook', '11', 'img_problem.png'), { options: JSON.stringify({ enable_human_review: false }) });
     expect(res.status).toBe(202);
     const { id } = (await res.json()) as { id: string };

@@ -53,14 +53,16 @@ export function collectReviewReasons(inputs: StageInputs<'G'>, threshold: number
     reasons.push({ stage: 'E', code: 'graph_invalid', message: `the semantic graph has ${graph.validation.issues.length} validation issue(s): ${graph.validation.issues.slice(0, 3).join('; ')}`, refs: [] });
   }
   const regeneration = inputs.F;
+  // Rounded down, so a score just under a threshold never reads as the threshold itself ("0.800 is below 0.8").
+  const shown = (score: number) => (Math.floor(score * 1000) / 1000).toFixed(3);
   if (regeneration) {
     const diagram = regeneration.roundtrip.diagram_score;
     if (diagram !== undefined && diagram < DIAGRAM_MISMATCH_BELOW) {
-      reasons.push({ stage: 'F', code: 'roundtrip_mismatch', message: `round-trip diagram_score ${diagram.toFixed(3)} is below ${DIAGRAM_MISMATCH_BELOW}`, refs: ['diagram'] });
+      reasons.push({ stage: 'F', code: 'roundtrip_mismatch', message: `round-trip diagram_score ${shown(diagram)} is below ${DIAGRAM_MISMATCH_BELOW}`, refs: ['diagram'] });
     }
     regeneration.formulas.forEach((f, i) => {
       if (f.roundtrip_score !== undefined && f.roundtrip_score < FORMULA_MISMATCH_BELOW) {
-        reasons.push({ stage: 'F', code: 'roundtrip_mismatch', message: `formula ${i + 1} (${f.latex}) round-trip score ${f.roundtrip_score.toFixed(3)} is below ${FORMULA_MISMATCH_BELOW}`, refs: [`formula:${i + 1}`] });
+        reasons.push({ stage: 'F', code: 'roundtrip_mismatch', message: `formula ${i + 1} (${f.latex}) round-trip score ${shown(f.roundtrip_score)} is below ${FORMULA_MISMATCH_BELOW}`, refs: [`formula:${i + 1}`] });
       }
       if (f.error) reasons.push({ stage: 'F', code: 'render_error', message: `formula ${i + 1} did not render: ${f.error}`, refs: [`formula:${i + 1}`] });
     });

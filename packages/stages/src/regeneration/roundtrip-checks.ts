@@ -5,6 +5,7 @@
 import sharp from 'sharp';
 import type { BBox } from '@mpp/schemas';
 import { toGray, type GrayImage } from '@mpp/imaging';
+import { inkMask } from './ink-mask';
 import { svgViewBox, withPixelSize } from './mathjax';
 import { scoreInkMatch } from './roundtrip';
 
@@ -52,9 +53,88 @@ export async function cropRegion(page: PageImage, bbox: BBox, margin = REGION_MA
   return pageRegion(page, { left, top, width: right - left, height: bottom - top }).png({ compressionLevel: 1 }).toBuffer();
 }
 
+/** A component kept when at least this share of its ink lies inside the formula's box. */
+const INSIDE_SHARE = 0.34;
+
+/**
+ * The formula's own ink around its box. A box from OCR or an API can clip a glyph (the foot of a
+ * slanted `A`) or take in a sliver of the next word or of the line above. Every 8-connected ink
+ * component that meets the box grown by half its height is kept whole when most of its ink lies
+ * inside the box, and dropped otherwise; the crop is the kept ink's box, everything else white.
+ * Undefined when no ink qualifies (the plain crop is used then).
+ */
+export function formulaInk(page: PageImage, bbox: BBox): PageImage | undefined {
+  const grow = Math.max(2, Math.round(0.5 * bbox.h));
+  const x0 = Math.max(0, Math.floor(bbox.x - grow));
+  const y0 = Math.max(0, Math.floor(bbox.y - grow));
+  const x1 = Math.min(page.width, Math.ceil(bbox.x + bbox.w + grow));
+  const y1 = Math.min(page.height, Math.ceil(bbox.y + bbox.h + grow));
+  const w = x1 - x0;
+  const h = y1 - y0;
+  if (w < 2 || h < 2) return undefined;
+  const gray = new Uint8Array(w * h);
+  for (let y = 0; y < h; y++) gray.set(page.data.subarray((y0 + y) * page.width + x0, (y0 + y) * page.width + x1), y * w);
+  const ink = inkMask({ data: gray, width: w, height: h }).data;
+  const inBox = (x: number, y: number) => x + x0 >= bbox.x && x + x0 < bbox.x + bbox.w && y + y0 >= bbox.y && y + y0 < bbox.y + bbox.h;
+  const label = new Int32Array(w * h);
+  const keep = new Uint8Array(w * h);
+  const stack: number[] = [];
+  const members: number[] = [];
+  let next = 0;
+  let box = { x0: w, y0: h, x1: -1, y1: -1 };
+  for (let start = 0; start < ink.length; start++) {
+    if (!ink[start] || label[start]) continue;
+    label[start] = ++next;
+    stack.push(start);
+    members.length = 0;
+    let inside = 0;
+    while (stack.length) {
+      const i = stack.pop()!;
+      members.push(i);
+      const x = i % w;
+      const y = (i - x) / w;
+      if (inBox(x, y)) inside++;
+      for (let dy = -1; dy <= 1; dy++) {
+        for (let dx = -1; dx <= 1; dx++) {
+          const nx = x + dx;
+          const ny = y + dy;
+          if (nx < 0 || ny < 0 || nx >= w || ny >= h) continue;
+          const j = ny * w + nx;
+          if (ink[j] && !label[j]) {
+            label[j] = next;
+            stack.push(j);
+          }
+        }
+      }
+    }
+    if (inside < INSIDE_SHARE * members.length) continue;
+    for (const i of members) {
+      keep[i] = 1;
+      const x = i % w;
+      const y = (i - x) / w;
+      box = { x0: Math.min(box.x0, x), y0: Math.min(box.y0, y), x1: Math.max(box.x1, x), y1: Math.max(box.y1, y) };
+    }
+  }
+  if (box.x1 < 0) return undefined;
+  const m = REGION_MARGIN;
+  const cx0 = Math.max(0, box.x0 - m);
+  const cy0 = Math.max(0, box.y0 - m);
+  const cw = Math.min(w, box.x1 + m + 1) - cx0;
+  const ch = Math.min(h, box.y1 + m + 1) - cy0;
+  const out = new Uint8Array(cw * ch).fill(255);
+  for (let y = 0; y < ch; y++) {
+    for (let x = 0; x < cw; x++) {
+      const i = (cy0 + y) * w + cx0 + x;
+      if (keep[i]) out[y * cw + x] = gray[i]!;
+    }
+  }
+  return { data: out, width: cw, height: ch };
+}
+
 /** Similarity of a formula's rendering with its source region; undefined when it cannot be checked. */
 export async function formulaRoundtrip(svg: string, page: PageImage, bbox: BBox, latex = ''): Promise<number | undefined> {
-  const source = await cropRegion(page, bbox);
+  const own = formulaInk(page, bbox);
+  const source = own ? await sharp(own.data, { raw: { width: own.width, height: own.height, channels: 1 } }).png({ compressionLevel: 1 }).toBuffer() : await cropRegion(page, bbox);
   if (!source) return undefined;
   const rendered = await rasteriseSvg(svg, FORMULA_RENDER_HEIGHT);
   // A formula that does not itself end in punctuation is not blamed for the comma after it.

@@ -17,7 +17,7 @@
  * left out (trailing-punctuation.ts). Diagrams (`frame`) are drawn in the source region's own
  * pixel frame and compared in place. */
 import { countInk, dilate, imageInkMask, inkBox, resampleMask, strokeWidth, wholeMask, type InkMask } from './ink-mask';
-import { inkBoxWithoutTrailingPunctuation } from './trailing-punctuation';
+import { withoutTrailingPunctuation } from './trailing-punctuation';
 import { worstGlyphCoverage, type CoveredAt } from './glyph-coverage';
 
 export interface InkMatchOptions {
@@ -264,13 +264,15 @@ export async function inkMatch(renderedPng: Buffer, sourcePng: Buffer, options: 
   }
 
   const renderedBox = inkBox(rendered);
-  const sourceBox = options.ignoreTrailingPunctuation ? inkBoxWithoutTrailingPunctuation(source) : inkBox(source);
+  const trimmed = options.ignoreTrailingPunctuation ? withoutTrailingPunctuation(source) : undefined;
+  const sourceMask = trimmed?.mask ?? source;
+  const sourceBox = trimmed ? trimmed.box : inkBox(source);
   if (!renderedBox || !sourceBox) return NO_MATCH;
   const height = options.canvasHeight ?? DEFAULT_CANVAS_HEIGHT;
   const widthFor = (box: { w: number; h: number }): number => Math.max(1, Math.min(MAX_CANVAS_WIDTH, Math.round((box.w * height) / box.h)));
   const [r, s] = await Promise.all([
     resampleMask(rendered, renderedBox, widthFor(renderedBox), height),
-    resampleMask(source, sourceBox, widthFor(sourceBox), height),
+    resampleMask(sourceMask, sourceBox, widthFor(sourceBox), height),
   ]);
   return compareAligned(r, s, options.tolerance ?? DEFAULT_FORMULA_TOLERANCE, strokeAllowance(r, s), height / sourceBox.h);
 }

@@ -2,9 +2,10 @@
  * Word boxes from OCR include the punctuation that follows a formula ("$AB = 30$," is read as the
  * word "30,"), so the source region of a formula often ends in a comma or full stop the LaTeX does
  * not contain. Left in, that mark is the worst-matching window of every reading, right or wrong,
- * and hides the difference between them. This finds such a mark: the last ink blob, apart from
- * the rest by a blank column, narrow, short and low (a comma or stop sits on or below the
- * baseline), and returns the ink box without it.
+ * and hides the difference between them. This finds such a mark: the last ink blob, narrow, short
+ * and low (a comma or stop sits on or below the baseline), apart from the rest by a blank column,
+ * or, where the glyph before it overhangs it (the bar of a `7` over the comma of "27,"), a blob
+ * of its own at the right end; and returns the ink without it.
  */
 import { inkBox, type InkBox, type InkMask } from './ink-mask';
 
@@ -33,8 +34,113 @@ function rowsOfInk(mask: InkMask, from: number, to: number, box: InkBox): { top:
 }
 
 export function inkBoxWithoutTrailingPunctuation(mask: InkMask): InkBox | undefined {
+  return withoutTrailingPunctuation(mask)?.box;
+}
+
+/** The mask without a trailing comma or stop, and its ink box; undefined when there is no ink. */
+export function withoutTrailingPunctuation(mask: InkMask): { mask: InkMask; box: InkBox } | undefined {
   const box = inkBox(mask);
   if (!box) return undefined;
+  const byColumn = columnSeparatedMark(mask, box);
+  if (byColumn !== box) return { mask: { ...mask, data: maskInside(mask, byColumn) }, box: byColumn };
+  const data = overhungMark(mask, box);
+  const kept = data ? inkBox({ ...mask, data }) : undefined;
+  return data && kept ? { mask: { ...mask, data }, box: kept } : { mask, box };
+}
+
+/** The mask with every pixel outside `box` blanked. */
+function maskInside(mask: InkMask, box: InkBox): Uint8Array {
+  const data = new Uint8Array(mask.data.length);
+  for (let y = box.y; y < box.y + box.h; y++) data.set(mask.data.subarray(y * mask.width + box.x, y * mask.width + box.x + box.w), y * mask.width + box.x);
+  return data;
+}
+
+const isMark = (w: number, h: number, top: number, box: InkBox): boolean =>
+  w <= MAX_MARK_WIDTH * box.h && h <= MAX_MARK_HEIGHT * box.h && top >= box.y + MIN_MARK_TOP * box.h;
+
+/** An 8-connected blob of ink: its pixels and bounds. */
+interface Blob {
+  pixels: number[];
+  x0: number;
+  y0: number;
+  x1: number;
+  y1: number;
+}
+
+function blobAt(mask: InkMask, start: number, seen: Uint8Array): Blob {
+  const w = mask.width;
+  const blob: Blob = { pixels: [], x0: start % w, y0: Math.floor(start / w), x1: start % w, y1: Math.floor(start / w) };
+  const stack = [start];
+  seen[start] = 1;
+  while (stack.length) {
+    const i = stack.pop()!;
+    blob.pixels.push(i);
+    const px = i % w;
+    const py = (i - px) / w;
+    blob.x0 = Math.min(blob.x0, px);
+    blob.y0 = Math.min(blob.y0, py);
+    blob.x1 = Math.max(blob.x1, px);
+    blob.y1 = Math.max(blob.y1, py);
+    for (let dy = -1; dy <= 1; dy++) {
+      for (let dx = -1; dx <= 1; dx++) {
+        const nx = px + dx;
+        const ny = py + dy;
+        if (nx < 0 || ny < 0 || nx >= w || ny >= mask.height) continue;
+        const j = ny * w + nx;
+        if (mask.data[j] && !seen[j]) {
+          seen[j] = 1;
+          stack.push(j);
+        }
+      }
+    }
+  }
+  return blob;
+}
+
+/**
+ * A mark with no blank column before it because the glyph before it reaches over its column (the
+ * bar of a `7` beside the comma of "27,"): a blob among the last columns that reaches the right
+ * end of the ink, is mark-sized and low, next to a full-height glyph at least twice its size. A
+ * small script under a fraction bar or tucked under its base is not one (the bar is no glyph, a
+ * base in a fraction is not full height, and a script is more than half its base). Returns the
+ * mask without the mark.
+ */
+function overhungMark(mask: InkMask, box: InkBox): Uint8Array | undefined {
+  const w = mask.width;
+  const right = box.x + box.w - 1;
+  const from = Math.max(box.x, right - Math.ceil(MAX_MARK_WIDTH * box.h));
+  const seen = new Uint8Array(mask.data.length);
+  for (let x = right; x >= from; x--) {
+    for (let y = box.y; y < box.y + box.h; y++) {
+      const start = y * w + x;
+      if (!mask.data[start] || seen[start]) continue;
+      const mark = blobAt(mask, start, seen);
+      const [mw, mh] = [mark.x1 - mark.x0 + 1, mark.y1 - mark.y0 + 1];
+      if (mark.x1 < right - Math.ceil(0.15 * box.h) || mark.x0 <= box.x || !isMark(mw, mh, mark.y0, box)) continue;
+      // The glyph beside or over it: the tallest blob with ink in the mark's columns or just left of them.
+      const band = Math.max(box.x, mark.x0 - Math.ceil(0.15 * box.h));
+      const others = new Uint8Array(mask.data.length);
+      for (const i of mark.pixels) others[i] = 1;
+      let gh = 0;
+      for (let yy = box.y; yy <= mark.y1; yy++) {
+        for (let xx = band; xx <= mark.x1; xx++) {
+          const i = yy * w + xx;
+          if (!mask.data[i] || others[i]) continue;
+          const glyph = blobAt(mask, i, others);
+          gh = Math.max(gh, glyph.y1 - glyph.y0 + 1);
+        }
+      }
+      if (gh < 0.6 * box.h || mh > 0.5 * gh || mw > 0.5 * gh) continue;
+      const data = new Uint8Array(mask.data);
+      for (const i of mark.pixels) data[i] = 0;
+      return data;
+    }
+  }
+  return undefined;
+}
+
+/** The ink box without a trailing mark set apart by a blank column (or the whole box). */
+function columnSeparatedMark(mask: InkMask, box: InkBox): InkBox {
   const right = box.x + box.w - 1;
   let gap = right;
   while (gap > box.x && columnHasInk(mask, gap, box)) gap--;
@@ -44,8 +150,7 @@ export function inkBoxWithoutTrailingPunctuation(mask: InkMask): InkBox | undefi
   const markWidth = right - gap;
   const { top, bottom } = rowsOfInk(mask, gap + 1, right, box);
   const markHeight = bottom - top + 1;
-  const isMark = markWidth <= MAX_MARK_WIDTH * box.h && markHeight <= MAX_MARK_HEIGHT * box.h && top >= box.y + MIN_MARK_TOP * box.h;
-  if (!isMark) return box;
+  if (!isMark(markWidth, markHeight, top, box)) return box;
   const kept = inkBox({ ...mask, data: maskUpTo(mask, rest) });
   return kept ?? box;
 }

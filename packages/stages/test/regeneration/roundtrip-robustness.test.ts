@@ -7,8 +7,15 @@ import sharp from 'sharp';
 import { imageInkMask, inkBox, strokeWidth } from '../../src/regeneration/ink-mask';
 import { texToSvg } from '../../src/regeneration/mathjax';
 import { inkMatch, strokeAllowance } from '../../src/regeneration/roundtrip';
-import { rasteriseSvg } from '../../src/regeneration/roundtrip-checks';
-import { inkBoxWithoutTrailingPunctuation } from '../../src/regeneration/trailing-punctuation';
+import { formulaInk, rasteriseSvg } from '../../src/regeneration/roundtrip-checks';
+import { inkBoxWithoutTrailingPunctuation, withoutTrailingPunctuation } from '../../src/regeneration/trailing-punctuation';
+import type { InkMask } from '../../src/regeneration/ink-mask';
+
+/** A mask from rows of '#' and '.'. */
+function maskOf(rows: string[]): InkMask {
+  const width = rows[0]!.length;
+  return { width, height: rows.length, data: Uint8Array.from(rows.join('').split('').map((c) => (c === '#' ? 1 : 0))) };
+}
 
 async function renderTex(latex: string, height: number): Promise<Buffer> {
   const { svg, error } = await texToSvg(latex, false);
@@ -20,6 +27,24 @@ async function onPaper(png: Buffer, margin = 10): Promise<Buffer> {
   return sharp(png).extend({ top: margin, bottom: margin, left: margin, right: margin, background: '#ffffff' }).png().toBuffer();
 }
 
+describe("a formula's own ink around its box", () => {
+  test('takes a glyph its box clips whole and leaves out a neighbour it only grazes', () => {
+    const width = 100;
+    const height = 30;
+    const data = new Uint8Array(width * height).fill(255);
+    const ink = (x0: number, x1: number, y0: number, y1: number) => {
+      for (let y = y0; y <= y1; y++) for (let x = x0; x <= x1; x++) data[y * width + x] = 0;
+    };
+    ink(14, 24, 8, 21); // a glyph the box cuts through (7 of its 11 columns inside)
+    ink(30, 40, 8, 21); // a glyph wholly inside
+    ink(60, 75, 8, 21); // the next word, 3 of its 16 columns inside
+    const own = formulaInk({ data, width, height }, { x: 18, y: 8, w: 45, h: 14 })!;
+    // Kept: 14..40 with the 2 px margin; the next word is white.
+    expect([own.width, own.height]).toEqual([31, 18]);
+    expect(own.data.filter((v) => v === 0).length).toBe(2 * 11 * 14);
+  });
+});
+
 describe('trailing punctuation in the source region', () => {
   test('finds the comma after a formula and leaves it out of the ink box', async () => {
     const mask = await imageInkMask(await onPaper(await renderTex('AB = 30,', 40)));
@@ -27,6 +52,45 @@ describe('trailing punctuation in the source region', () => {
     const trimmed = inkBoxWithoutTrailingPunctuation(mask)!;
     expect(trimmed.w).toBeLessThan(whole.w);
     expect(trimmed.h).toBeLessThan(whole.h); // the comma's tail hung below the baseline
+  });
+
+  test('finds a comma the glyph before it reaches over, with no blank column between them ("27," in a textbook font)', () => {
+    // The bar of the 7 ends in the column before the comma's first; the comma hangs below the baseline.
+    const seven = maskOf([
+      '..#####...#########....',
+      '.##...##..#########....',
+      '.....##.........##.....',
+      '.....##........##......',
+      '....##.........##......',
+      '...##.........##.......',
+      '..##..........##.......',
+      '.##..........##........',
+      '##..........##.........',
+      '#######.....##.........',
+      '#######....##......###.',
+      '...................###.',
+      '....................##.',
+      '...................##..',
+      '..................##...',
+    ]);
+    const trimmed = withoutTrailingPunctuation(seven)!;
+    expect(trimmed.box).toEqual({ x: 0, y: 0, w: 19, h: 11 });
+    expect(trimmed.mask.data.reduce((n, v) => n + v, 0)).toBeLessThan(seven.data.reduce((n, v) => n + v, 0));
+  });
+
+  test('keeps a small script under a fraction bar at the end of a formula', () => {
+    const fraction = maskOf([
+      '....####..............',
+      '....#..#..............',
+      '....####..............',
+      '######################',
+      '...#####.........##...',
+      '...#...#.........##...',
+      '...#...#..............',
+      '...#####..............',
+    ]);
+    // Mark-sized and low, but under a bar, not beside a glyph twice its height.
+    expect(withoutTrailingPunctuation(fraction)!.box).toEqual({ x: 0, y: 0, w: 22, h: 8 });
   });
 
   test('keeps a subscript, a closing bracket or a last letter', async () => {
