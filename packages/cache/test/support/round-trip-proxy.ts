@@ -14,6 +14,8 @@ export interface RoundTripProxy {
   url: string;
   /** Round trips since the last `reset`, over every connection. */
   count(): number;
+  /** Whether a reply is still on its way on any connection. */
+  busy(): boolean;
   /** What the clients sent since the last `reset`, one string per chunk (pipelined commands share one). */
   sent(): string[];
   reset(): void;
@@ -25,6 +27,7 @@ export interface RoundTripProxy {
 export async function startRoundTripProxy(redisUrl: string): Promise<RoundTripProxy> {
   const target = new URL(redisUrl);
   let trips = 0;
+  let pending = 0;
   let chunks: string[] = [];
   let hold: { pattern: RegExp; held: Array<() => void>; released: boolean } | undefined;
   const sockets = new Set<net.Socket>();
@@ -33,7 +36,10 @@ export async function startRoundTripProxy(redisUrl: string): Promise<RoundTripPr
     let replyPending = false;
     let holding: typeof hold;
     client.on('data', (chunk: Buffer) => {
-      if (!replyPending) trips++;
+      if (!replyPending) {
+        trips++;
+        pending++;
+      }
       replyPending = true;
       chunks.push(chunk.toString('latin1'));
       if (hold && !hold.released && hold.pattern.test(chunk.toString('latin1'))) holding = hold;
@@ -41,6 +47,7 @@ export async function startRoundTripProxy(redisUrl: string): Promise<RoundTripPr
     });
     upstream.on('data', (chunk: Buffer) => {
       const forward = () => {
+        if (replyPending) pending--;
         replyPending = false;
         client.write(chunk);
       };
@@ -57,6 +64,7 @@ export async function startRoundTripProxy(redisUrl: string): Promise<RoundTripPr
   return {
     url: `redis://127.0.0.1:${(server.address() as AddressInfo).port}`,
     count: () => trips,
+    busy: () => pending > 0,
     sent: () => [...chunks],
     reset: () => {
       trips = 0;
