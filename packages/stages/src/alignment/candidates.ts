@@ -111,11 +111,16 @@ function angleCandidates(name: string, diagram: DiagramIndex): Candidate[] {
     .map((m) => ({ elementId: m.element.id, elementType: 'angle_mark', position: closeness(m.distance, diagram.scale.labelReach), semantic: 0.8 }));
 }
 
+/**
+ * A variable the text names, in the diagram: a label that is the variable (semantic 1), or a value
+ * expression that uses it (`x` in `4x-17`, 0.7: the figure measures something in terms of it, so
+ * with no position to check, 0.4 x 0.5 + 0.6 x 0.7 = 0.62 still passes the default threshold).
+ */
 function variableCandidates(name: string, diagram: DiagramIndex): Candidate[] {
   const out: Candidate[] = [];
   for (const v of diagram.values) {
     const text = v.label.text.replace(/°|º/g, '');
-    const semantic = text === name ? 1 : v.label.role === 'expression' && new RegExp(`(?<![a-z])${name}(?![a-z])`).test(text) ? 0.6 : 0;
+    const semantic = text === name ? 1 : v.label.role === 'expression' && new RegExp(`(?<![a-z])${name}(?![a-z])`).test(text) ? 0.7 : 0;
     if (semantic > 0) out.push({ elementId: v.label.elementId, elementType: 'label', position: v.targetId || v.vertex ? Math.max(0.5, v.quality) : 0.5, semantic });
   }
   return out;

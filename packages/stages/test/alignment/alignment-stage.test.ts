@@ -81,6 +81,15 @@ describe('alignment stage (D)', () => {
     expect(out.inconsistencies).toContainEqual(expect.objectContaining({ type: 'value_conflict', severity: 'error', refs: ['value:1', 'value:2'] }));
   });
 
+  test('ties a variable the question asks for to the value expressions of the figure that use it (textbook/18)', async () => {
+    const extra = [labelElement('label_x', '4x-17', [866, 50]), labelElement('label_y', '(3y+3)°', [923, 236])];
+    const text = textbook11Text('Find $x$ and $y$ so that the quadrilateral is a parallelogram.');
+    const out = await alignmentStage({ B: text, C: textbook11Vision({ extra }) }, downstreamContext());
+    expect(out.pairs).toContainEqual(expect.objectContaining({ entity_id: 'variable:x', element_id: 'label_x', semantic_score: 0.7 }));
+    expect(out.pairs).toContainEqual(expect.objectContaining({ entity_id: 'variable:y', element_id: 'label_y' }));
+    expect(out.alignment_score).toBeGreaterThan(0.5);
+  });
+
   test('takes each exercise of a worksheet on its own: values of different exercises do not conflict', async () => {
     // The text of textbook/16 as the local provider reads it: four exercises on one figure.
     const sheet = [
