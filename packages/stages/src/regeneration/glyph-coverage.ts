@@ -6,38 +6,10 @@
  * or extra symbol leaves much of one blob uncovered, which the whole image's F1 dilutes among all
  * the others and this does not. Moving a blob rigidly forgives placement, never a changed shape.
  */
-import type { InkMask } from './ink-mask';
+import { inkBlobs, type InkMask } from './ink-mask';
 
 /** Whether the other side has ink near pixel (x, y) of this side, after the column alignment. */
 export type CoveredAt = (x: number, y: number) => boolean;
-
-/** The 8-connected blobs of `mask` of at least `minArea` pixels, each as its pixel indexes. */
-function blobs(mask: InkMask, minArea: number): number[][] {
-  const { width, height, data } = mask;
-  const seen = new Uint8Array(data.length);
-  const out: number[][] = [];
-  for (let start = 0; start < data.length; start++) {
-    if (!data[start] || seen[start]) continue;
-    const pixels = [start];
-    seen[start] = 1;
-    for (let k = 0; k < pixels.length; k++) {
-      const p = pixels[k]!;
-      const x = p % width;
-      const y = (p - x) / width;
-      for (let ny = Math.max(0, y - 1); ny <= Math.min(height - 1, y + 1); ny++) {
-        for (let nx = Math.max(0, x - 1); nx <= Math.min(width - 1, x + 1); nx++) {
-          const q = ny * width + nx;
-          if (data[q] && !seen[q]) {
-            seen[q] = 1;
-            pixels.push(q);
-          }
-        }
-      }
-    }
-    if (pixels.length >= minArea) out.push(pixels);
-  }
-  return out;
-}
 
 /**
  * The lowest coverage of any blob of `mask` of at least `minArea` pixels, each blob taken at its
@@ -45,7 +17,7 @@ function blobs(mask: InkMask, minArea: number): number[][] {
  */
 export function worstGlyphCoverage(mask: InkMask, coveredAt: CoveredAt, minArea: number, reach: number): number {
   let worst = 1;
-  for (const pixels of blobs(mask, minArea)) {
+  for (const pixels of inkBlobs(mask, minArea)) {
     let best = 0;
     for (let dy = -reach; dy <= reach && best < pixels.length; dy++) {
       let hits = 0;

@@ -127,3 +127,54 @@ export function strokeWidth(mask: InkMask): number {
   }
   return boundary === 0 ? 0 : (2 * area) / boundary;
 }
+
+/**
+ * The 8-connected blob of ink that holds pixel `start` (an index into `mask.data`), as its pixel
+ * indexes in the order found; marks them in `seen`.
+ */
+export function blobFrom(mask: InkMask, start: number, seen: Uint8Array): number[] {
+  const { width, height, data } = mask;
+  const pixels = [start];
+  seen[start] = 1;
+  for (let k = 0; k < pixels.length; k++) {
+    const p = pixels[k]!;
+    const x = p % width;
+    const y = (p - x) / width;
+    for (let ny = max(0, y - 1); ny <= min(height - 1, y + 1); ny++) {
+      for (let nx = max(0, x - 1); nx <= min(width - 1, x + 1); nx++) {
+        const q = ny * width + nx;
+        if (data[q] && !seen[q]) {
+          seen[q] = 1;
+          pixels.push(q);
+        }
+      }
+    }
+  }
+  return pixels;
+}
+
+/** The 8-connected blobs of `mask` of at least `minArea` pixels, each as its pixel indexes. */
+export function inkBlobs(mask: InkMask, minArea = 1): number[][] {
+  const seen = new Uint8Array(mask.data.length);
+  const out: number[][] = [];
+  for (let start = 0; start < mask.data.length; start++) {
+    if (!mask.data[start] || seen[start]) continue;
+    const pixels = blobFrom(mask, start, seen);
+    if (pixels.length >= minArea) out.push(pixels);
+  }
+  return out;
+}
+
+/** The bounds of a blob's pixels. */
+export function blobBounds(mask: InkMask, pixels: readonly number[]): { x0: number; y0: number; x1: number; y1: number } {
+  let [x0, y0, x1, y1] = [Infinity, Infinity, -Infinity, -Infinity];
+  for (const p of pixels) {
+    const x = p % mask.width;
+    const y = (p - x) / mask.width;
+    if (x < x0) x0 = x;
+    if (x > x1) x1 = x;
+    if (y < y0) y0 = y;
+    if (y > y1) y1 = y;
+  }
+  return { x0, y0, x1, y1 };
+}

@@ -5,7 +5,7 @@
 import sharp from 'sharp';
 import type { BBox } from '@mpp/schemas';
 import { toGray, type GrayImage } from '@mpp/imaging';
-import { inkMask } from './ink-mask';
+import { blobBounds, inkBlobs, inkMask } from './ink-mask';
 import { svgViewBox, withPixelSize } from './mathjax';
 import { scoreInkMatch } from './roundtrip';
 
@@ -74,46 +74,19 @@ export function formulaInk(page: PageImage, bbox: BBox): PageImage | undefined {
   if (w < 2 || h < 2) return undefined;
   const gray = new Uint8Array(w * h);
   for (let y = 0; y < h; y++) gray.set(page.data.subarray((y0 + y) * page.width + x0, (y0 + y) * page.width + x1), y * w);
-  const ink = inkMask({ data: gray, width: w, height: h }).data;
-  const inBox = (x: number, y: number) => x + x0 >= bbox.x && x + x0 < bbox.x + bbox.w && y + y0 >= bbox.y && y + y0 < bbox.y + bbox.h;
-  const label = new Int32Array(w * h);
+  const ink = inkMask({ data: gray, width: w, height: h });
+  const inBox = (i: number) => {
+    const x = (i % w) + x0;
+    const y = Math.floor(i / w) + y0;
+    return x >= bbox.x && x < bbox.x + bbox.w && y >= bbox.y && y < bbox.y + bbox.h;
+  };
   const keep = new Uint8Array(w * h);
-  const stack: number[] = [];
-  const members: number[] = [];
-  let next = 0;
   let box = { x0: w, y0: h, x1: -1, y1: -1 };
-  for (let start = 0; start < ink.length; start++) {
-    if (!ink[start] || label[start]) continue;
-    label[start] = ++next;
-    stack.push(start);
-    members.length = 0;
-    let inside = 0;
-    while (stack.length) {
-      const i = stack.pop()!;
-      members.push(i);
-      const x = i % w;
-      const y = (i - x) / w;
-      if (inBox(x, y)) inside++;
-      for (let dy = -1; dy <= 1; dy++) {
-        for (let dx = -1; dx <= 1; dx++) {
-          const nx = x + dx;
-          const ny = y + dy;
-          if (nx < 0 || ny < 0 || nx >= w || ny >= h) continue;
-          const j = ny * w + nx;
-          if (ink[j] && !label[j]) {
-            label[j] = next;
-            stack.push(j);
-          }
-        }
-      }
-    }
-    if (inside < INSIDE_SHARE * members.length) continue;
-    for (const i of members) {
-      keep[i] = 1;
-      const x = i % w;
-      const y = (i - x) / w;
-      box = { x0: Math.min(box.x0, x), y0: Math.min(box.y0, y), x1: Math.max(box.x1, x), y1: Math.max(box.y1, y) };
-    }
+  for (const pixels of inkBlobs(ink)) {
+    if (pixels.filter(inBox).length < INSIDE_SHARE * pixels.length) continue;
+    for (const i of pixels) keep[i] = 1;
+    const b = blobBounds(ink, pixels);
+    box = { x0: Math.min(box.x0, b.x0), y0: Math.min(box.y0, b.y0), x1: Math.max(box.x1, b.x1), y1: Math.max(box.y1, b.y1) };
   }
   if (box.x1 < 0) return undefined;
   const m = REGION_MARGIN;

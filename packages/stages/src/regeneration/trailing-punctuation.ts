@@ -7,7 +7,7 @@
  * or, where the glyph before it overhangs it (the bar of a `7` over the comma of "27,"), a blob
  * of its own at the right end; and returns the ink without it.
  */
-import { inkBox, type InkBox, type InkMask } from './ink-mask';
+import { blobBounds, blobFrom, inkBox, type InkBox, type InkMask } from './ink-mask';
 
 /** A comma is about a third of the line's ink height; a subscript digit is half or more. */
 const MAX_MARK_HEIGHT = 0.38;
@@ -68,33 +68,8 @@ interface Blob {
 }
 
 function blobAt(mask: InkMask, start: number, seen: Uint8Array): Blob {
-  const w = mask.width;
-  const blob: Blob = { pixels: [], x0: start % w, y0: Math.floor(start / w), x1: start % w, y1: Math.floor(start / w) };
-  const stack = [start];
-  seen[start] = 1;
-  while (stack.length) {
-    const i = stack.pop()!;
-    blob.pixels.push(i);
-    const px = i % w;
-    const py = (i - px) / w;
-    blob.x0 = Math.min(blob.x0, px);
-    blob.y0 = Math.min(blob.y0, py);
-    blob.x1 = Math.max(blob.x1, px);
-    blob.y1 = Math.max(blob.y1, py);
-    for (let dy = -1; dy <= 1; dy++) {
-      for (let dx = -1; dx <= 1; dx++) {
-        const nx = px + dx;
-        const ny = py + dy;
-        if (nx < 0 || ny < 0 || nx >= w || ny >= mask.height) continue;
-        const j = ny * w + nx;
-        if (mask.data[j] && !seen[j]) {
-          seen[j] = 1;
-          stack.push(j);
-        }
-      }
-    }
-  }
-  return blob;
+  const pixels = blobFrom(mask, start, seen);
+  return { pixels, ...blobBounds(mask, pixels) };
 }
 
 /**
