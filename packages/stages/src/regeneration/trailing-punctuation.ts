@@ -74,8 +74,9 @@ function blobAt(mask: InkMask, start: number, seen: Uint8Array): Blob {
 
 /**
  * A mark with no blank column before it because the glyph before it reaches over its column (the
- * bar of a `7` beside the comma of "27,"): a blob among the last columns that reaches the right
- * end of the ink, is mark-sized and low, next to a full-height glyph at least twice its size. A
+ * bar of a `7` beside the comma of "27,"), or that a descender makes look high in the box (`y.`):
+ * a blob among the last columns that reaches the right end of the ink, is mark-sized, and sits in
+ * the lower 60% of a full-height glyph beside it at least twice its size. A
  * small script under a fraction bar or tucked under its base is not one (the bar is no glyph, a
  * base in a fraction is not full height, and a script is more than half its base). Returns the
  * mask without the mark.
@@ -91,21 +92,26 @@ function overhungMark(mask: InkMask, box: InkBox): Uint8Array | undefined {
       if (!mask.data[start] || seen[start]) continue;
       const mark = blobAt(mask, start, seen);
       const [mw, mh] = [mark.x1 - mark.x0 + 1, mark.y1 - mark.y0 + 1];
-      if (mark.x1 < right - Math.ceil(0.15 * box.h) || mark.x0 <= box.x || !isMark(mw, mh, mark.y0, box)) continue;
+      const small = mw <= MAX_MARK_WIDTH * box.h && mh <= MAX_MARK_HEIGHT * box.h;
+      if (mark.x1 < right - Math.ceil(0.15 * box.h) || mark.x0 <= box.x || !small) continue;
       // The glyph beside or over it: the tallest blob with ink in the mark's columns or just left of them.
       const band = Math.max(box.x, mark.x0 - Math.ceil(0.15 * box.h));
       const others = new Uint8Array(mask.data.length);
       for (const i of mark.pixels) others[i] = 1;
-      let gh = 0;
+      let glyph: Blob | undefined;
       for (let yy = box.y; yy <= mark.y1; yy++) {
         for (let xx = band; xx <= mark.x1; xx++) {
           const i = yy * w + xx;
           if (!mask.data[i] || others[i]) continue;
-          const glyph = blobAt(mask, i, others);
-          gh = Math.max(gh, glyph.y1 - glyph.y0 + 1);
+          const found = blobAt(mask, i, others);
+          if (!glyph || found.y1 - found.y0 > glyph.y1 - glyph.y0) glyph = found;
         }
       }
-      if (gh < 0.6 * box.h || mh > 0.5 * gh || mw > 0.5 * gh) continue;
+      if (!glyph) continue;
+      const gh = glyph.y1 - glyph.y0 + 1;
+      // Low against that glyph, not the whole box: a descender (`y.`) makes the box taller than the line.
+      const low = mark.y0 >= glyph.y0 + 0.4 * gh;
+      if (gh < 0.6 * box.h || mh > 0.5 * gh || mw > 0.5 * gh || !low) continue;
       const data = new Uint8Array(mask.data);
       for (const i of mark.pixels) data[i] = 0;
       return data;

@@ -78,6 +78,26 @@ describe('trailing punctuation in the source region', () => {
     expect(trimmed.mask.data.reduce((n, v) => n + v, 0)).toBeLessThan(seven.data.reduce((n, v) => n + v, 0));
   });
 
+  test('finds a full stop after a letter whose descender makes the stop look high in the box ("y.")', () => {
+    // The stop's top is at 46% of the box (a comma's rule wants 50%), but in the lower 60% of the y.
+    const y = maskOf([
+      '##.....##....',
+      '##.....##....',
+      '.##...##.....',
+      '.##...##.....',
+      '..##.##......',
+      '..##.##......',
+      '...###....##.',
+      '...###....##.',
+      '...##........',
+      '..##.........',
+      '..##.........',
+      '.##..........',
+      '##...........',
+    ]);
+    expect(withoutTrailingPunctuation(y)!.box).toEqual({ x: 0, y: 0, w: 9, h: 13 });
+  });
+
   test('keeps a small script under a fraction bar at the end of a formula', () => {
     const fraction = maskOf([
       '....####..............',
