@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Redis } from 'ioredis';
+import { deletePrefix as deleteKeysUnder } from './redis-keys';
 import { loadConfig, type PipelineConfig } from '@mpp/config';
 import { createLogger } from '@mpp/telemetry';
 import { createApiApp, type ApiApp } from '../../apps/api/src/app';
@@ -61,19 +61,7 @@ export async function startStack(options: { env?: Record<string, string>; worker
 }
 
 /** Deletes every key under `prefix:` (SCAN, never KEYS). */
-export async function deletePrefix(prefix: string): Promise<void> {
-  const redis = new Redis(REDIS_URL);
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length) await redis.unlink(...keys);
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
-  }
-}
+export const deletePrefix = (prefix: string): Promise<void> => deleteKeysUnder(prefix, REDIS_URL);
 
 export async function waitForJob(baseUrl: string, id: string, timeoutMs = 90_000): Promise<Record<string, any>> {
   const deadline = Date.now() + timeoutMs;

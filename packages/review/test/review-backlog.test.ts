@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
+import { deleteMatching } from '../../../test/support/redis-keys';
 import { createdMsOfScore, priorityScore, ReviewStore, reviewKeys } from '@mpp/review';
 
 const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
@@ -13,12 +14,7 @@ const reviews = new ReviewStore(redis, reviewKeys(prefix), 600);
 const T0 = Date.parse('2026-01-18T10:00:00Z');
 
 afterAll(async () => {
-  let cursor = '0';
-  do {
-    const [next, found] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-    cursor = next;
-    if (found.length) await redis.del(...found);
-  } while (cursor !== '0');
+  await deleteMatching(redis, `${prefix}:*`);
   redis.disconnect();
 });
 

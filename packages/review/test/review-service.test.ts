@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
+import { deleteMatching } from '../../../test/support/redis-keys';
 import { EXPIRY_REVIEWER, ReviewError, ReviewGate, ReviewService, ReviewStore, reviewKeys, priorityScore } from '@mpp/review';
 import type { HumanReviewOutput } from '@mpp/schemas';
 import { BlobStore, JobStore, storeKeys } from '@mpp/store';
@@ -17,12 +18,7 @@ const images = new BlobStore(redis, storeKeys(prefix), 60);
 const service = new ReviewService({ store, reviews, images, settings, logger, wake: async (id) => woken.push(id) });
 
 afterAll(async () => {
-  let cursor = '0';
-  do {
-    const [next, found] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-    cursor = next;
-    if (found.length) await redis.del(...found);
-  } while (cursor !== '0');
+  await deleteMatching(redis, `${prefix}:*`);
   redis.disconnect();
 });
 

@@ -1,6 +1,7 @@
 /** Image blobs by content hash: how long a copy lives when the same bytes are stored again. */
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
+import { deleteMatching } from '../../../test/support/redis-keys';
 import { BlobStore, storeKeys } from '@mpp/store';
 
 const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
@@ -10,12 +11,7 @@ const ttlOf = (ref: string) => redis.ttl(keys.blob(ref.slice('sha256:'.length)))
 const bytes = () => Buffer.from(randomUUID());
 
 afterAll(async () => {
-  let cursor = '0';
-  do {
-    const [next, found] = await redis.scan(cursor, 'MATCH', keys.blob('*'), 'COUNT', 1000);
-    cursor = next;
-    if (found.length) await redis.del(...found);
-  } while (cursor !== '0');
+  await deleteMatching(redis, keys.blob('*'));
   redis.disconnect();
 });
 

@@ -10,6 +10,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
+import { deletePrefix as deleteKeysUnder } from '../../support/redis-keys';
 
 export const ROOT = path.resolve(__dirname, '../../..');
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -188,16 +189,4 @@ export async function memoryAfterGc(proc: Proc): Promise<{ rss: number; heapUsed
 }
 
 /** Deletes every key under `prefix:` (SCAN, never KEYS). */
-export async function deletePrefix(url: string, prefix: string): Promise<void> {
-  const redis = new Redis(url);
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length) await redis.unlink(...keys);
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
-  }
-}
+export const deletePrefix = (url: string, prefix: string): Promise<void> => deleteKeysUnder(prefix, url);

@@ -5,6 +5,7 @@ import { Redis } from 'ioredis';
 import sharp from 'sharp';
 import { loadConfig, type PipelineConfig } from '@mpp/config';
 import { createLogger, type Logger } from '@mpp/telemetry';
+import { deleteMatching } from '../../../../test/support/redis-keys';
 
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -31,9 +32,6 @@ export async function pngImage(width = 640, height = 200): Promise<Buffer> {
     .toBuffer();
 }
 
-export async function deletePrefix(redis: Redis, prefix: string): Promise<void> {
-  const keys = await redis.keys(`${prefix}:*`);
-  if (keys.length) await redis.del(...keys);
-}
+export const deletePrefix = (redis: Redis, prefix: string): Promise<void> => deleteMatching(redis, `${prefix}:*`);
 
 export const signal = () => new AbortController().signal;
