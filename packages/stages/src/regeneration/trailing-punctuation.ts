@@ -41,22 +41,19 @@ export function inkBoxWithoutTrailingPunctuation(mask: InkMask): InkBox | undefi
 export function withoutTrailingPunctuation(mask: InkMask): { mask: InkMask; box: InkBox } | undefined {
   const box = inkBox(mask);
   if (!box) return undefined;
+  // The comparison reads the mask inside the returned box only, so a mark outside it needs no erasing.
   const byColumn = columnSeparatedMark(mask, box);
-  if (byColumn !== box) return { mask: { ...mask, data: maskInside(mask, byColumn) }, box: byColumn };
+  if (byColumn !== box) return { mask, box: byColumn };
   const data = overhungMark(mask, box);
   const kept = data ? inkBox({ ...mask, data }) : undefined;
   return data && kept ? { mask: { ...mask, data }, box: kept } : { mask, box };
 }
 
-/** The mask with every pixel outside `box` blanked. */
-function maskInside(mask: InkMask, box: InkBox): Uint8Array {
-  const data = new Uint8Array(mask.data.length);
-  for (let y = box.y; y < box.y + box.h; y++) data.set(mask.data.subarray(y * mask.width + box.x, y * mask.width + box.x + box.w), y * mask.width + box.x);
-  return data;
-}
 
-const isMark = (w: number, h: number, top: number, box: InkBox): boolean =>
-  w <= MAX_MARK_WIDTH * box.h && h <= MAX_MARK_HEIGHT * box.h && top >= box.y + MIN_MARK_TOP * box.h;
+/** Narrow and short enough for a comma or a stop, against the height of the ink. */
+const markSized = (w: number, h: number, box: InkBox): boolean => w <= MAX_MARK_WIDTH * box.h && h <= MAX_MARK_HEIGHT * box.h;
+
+const isMark = (w: number, h: number, top: number, box: InkBox): boolean => markSized(w, h, box) && top >= box.y + MIN_MARK_TOP * box.h;
 
 /** An 8-connected blob of ink: its pixels and bounds. */
 interface Blob {
@@ -92,8 +89,7 @@ function overhungMark(mask: InkMask, box: InkBox): Uint8Array | undefined {
       if (!mask.data[start] || seen[start]) continue;
       const mark = blobAt(mask, start, seen);
       const [mw, mh] = [mark.x1 - mark.x0 + 1, mark.y1 - mark.y0 + 1];
-      const small = mw <= MAX_MARK_WIDTH * box.h && mh <= MAX_MARK_HEIGHT * box.h;
-      if (mark.x1 < right - Math.ceil(0.15 * box.h) || mark.x0 <= box.x || !small) continue;
+      if (mark.x1 < right - Math.ceil(0.15 * box.h) || mark.x0 <= box.x || !markSized(mw, mh, box)) continue;
       // The glyph beside or over it: the tallest blob with ink in the mark's columns or just left of them.
       const band = Math.max(box.x, mark.x0 - Math.ceil(0.15 * box.h));
       const others = new Uint8Array(mask.data.length);

@@ -8,17 +8,10 @@
  */
 import type { BBox } from '@mpp/schemas';
 import type { OcrLine } from '../tesseract-engine';
+import { unionBox } from './assemble';
 
 const overlapArea = (a: BBox, b: BBox): number =>
   Math.max(0, Math.min(a.x + a.w, b.x + b.w) - Math.max(a.x, b.x)) * Math.max(0, Math.min(a.y + a.h, b.y + b.h) - Math.max(a.y, b.y));
-
-const union = (boxes: readonly BBox[]): BBox => {
-  const x0 = Math.min(...boxes.map((b) => b.x));
-  const y0 = Math.min(...boxes.map((b) => b.y));
-  const x1 = Math.max(...boxes.map((b) => b.x + b.w));
-  const y1 = Math.max(...boxes.map((b) => b.y + b.h));
-  return { x: x0, y: y0, w: x1 - x0, h: y1 - y0 };
-};
 
 /** The fitted box must cover at least this share of tesseract's box... */
 const MIN_COVER = 0.5;
@@ -47,11 +40,11 @@ export function fitWordsToInk(lines: readonly OcrLine[], glyphs: readonly BBox[]
     const fitted = line.words.map((w, wi) => {
       const parts = assigned.get(`${li}:${wi}`);
       if (!parts) return w;
-      const box = union(parts);
+      const box = unionBox(parts);
       const area = w.bbox.w * w.bbox.h;
       const fits = overlapArea(box, w.bbox) >= MIN_COVER * area && box.w * box.h <= MAX_GROWTH * area;
       return fits ? { ...w, bbox: box } : w;
     });
-    return { ...line, bbox: union([line.bbox, ...fitted.map((w) => w.bbox)]), words: fitted };
+    return { ...line, bbox: unionBox([line.bbox, ...fitted.map((w) => w.bbox)]), words: fitted };
   });
 }

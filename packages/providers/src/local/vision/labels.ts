@@ -9,7 +9,7 @@
 import sharp from 'sharp';
 import type { BBox } from '@mpp/schemas';
 import type { OcrEngine } from '../tesseract-engine';
-import { compBox, compHeight, compWidth, unionBox, type Component, type ComponentMap } from './components';
+import { compBox, compHeight, compWidth, componentPixels, unionBox, type Component, type ComponentMap } from './components';
 
 export interface LabelToken {
   components: Component[];
@@ -209,18 +209,12 @@ async function readCharacter(engine: OcrEngine, map: ComponentMap, char: readonl
 
 /** The part of component `c` between columns x0 and x1 (inclusive), with its own bounds. */
 function componentPart(map: ComponentMap, c: Component, x0: number, x1: number): Component | undefined {
-  let [y0, y1, area, sx, sy] = [Infinity, -Infinity, 0, 0, 0];
-  for (let y = c.y0; y <= c.y1; y++) {
-    for (let x = x0; x <= x1; x++) {
-      if (map.labels[y * map.width + x] !== c.label) continue;
-      y0 = Math.min(y0, y);
-      y1 = Math.max(y1, y);
-      area++;
-      sx += x;
-      sy += y;
-    }
-  }
-  return area ? { label: c.label, x0, x1, y0, y1, area, cx: sx / area, cy: sy / area } : undefined;
+  const pixels = componentPixels(map, { ...c, x0, x1 });
+  if (pixels.length === 0) return undefined;
+  const ys = pixels.map((i) => Math.floor(i / map.width));
+  const cx = pixels.reduce((sum, i) => sum + (i % map.width), 0) / pixels.length;
+  const cy = ys.reduce((sum, y) => sum + y, 0) / pixels.length;
+  return { label: c.label, x0, x1, y0: Math.min(...ys), y1: Math.max(...ys), area: pixels.length, cx, cy };
 }
 
 /**
