@@ -10,6 +10,8 @@ import type { BenchItem } from './synthetic';
 export interface ItemResult {
   id: string;
   source: string;
+  /** Rendering size (synthetic items only). */
+  pxPerEm?: number;
   gold: string;
   pred: string;
   exact: boolean;
@@ -37,6 +39,8 @@ export interface SetSummary {
   symbolAccuracy: number;
   /** Per construct in the gold formula: formulas containing it, and exact and image matches among them. */
   constructs: Record<string, { count: number; exact: number; imageMatch: number }>;
+  /** Per rendering size (px per em), for sets that record it. */
+  sizes: Record<string, { count: number; exact: number; imageMatch: number }>;
   msPerFormula: number;
 }
 
@@ -71,6 +75,7 @@ export async function evaluate(set: string, system: string, items: BenchItem[], 
     const result: ItemResult = {
       id: item.id,
       source: item.source,
+      ...(item.pxPerEm !== undefined ? { pxPerEm: item.pxPerEm } : {}),
       gold: g.join(' '),
       pred: p.join(' '),
       exact: p.join(' ') === g.join(' '),
@@ -85,13 +90,16 @@ export async function evaluate(set: string, system: string, items: BenchItem[], 
   }
   const n = Math.max(1, results.length);
   const constructs: SetSummary['constructs'] = {};
+  const sizes: SetSummary['sizes'] = {};
+  const tally = (table: SetSummary['constructs'], key: string, r: ItemResult): void => {
+    const entry = (table[key] ??= { count: 0, exact: 0, imageMatch: 0 });
+    entry.count++;
+    if (r.exact) entry.exact++;
+    if (r.imageMatch) entry.imageMatch++;
+  };
   for (const r of results) {
-    for (const c of r.constructs) {
-      const entry = (constructs[c] ??= { count: 0, exact: 0, imageMatch: 0 });
-      entry.count++;
-      if (r.exact) entry.exact++;
-      if (r.imageMatch) entry.imageMatch++;
-    }
+    for (const c of r.constructs) tally(constructs, c, r);
+    if (r.pxPerEm !== undefined) tally(sizes, String(r.pxPerEm), r);
   }
   const symbolMatched = results.reduce((s, r) => s + r.symbols.matched, 0);
   const symbolTotal = results.reduce((s, r) => s + Math.max(r.symbols.pred, r.symbols.gold), 0);
@@ -106,6 +114,7 @@ export async function evaluate(set: string, system: string, items: BenchItem[], 
     bleu4: corpusBleu(pairs),
     symbolAccuracy: symbolTotal === 0 ? 0 : symbolMatched / symbolTotal,
     constructs,
+    sizes,
     msPerFormula: results.reduce((s, r) => s + r.ms, 0) / n,
   };
   return { summary, items: results };

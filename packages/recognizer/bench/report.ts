@@ -33,6 +33,16 @@ export function markdown(report: BenchReport): string {
         .map(([c, v]) => `| ${s.set} | ${s.system} | ${c} | ${v.count} | ${pct(v.exact / v.count)} | ${pct(v.imageMatch / v.count)} |`),
     ),
     '',
+    '## Per rendering size (synthetic set: px per em, scripts are drawn at about 0.7 of it)',
+    '',
+    '| set | system | px / em | n | exact match | image match |',
+    '|---|---|---:|---:|---:|---:|',
+    ...report.summaries.flatMap((s) =>
+      Object.entries(s.sizes ?? {})
+        .sort(([a], [b]) => Number(a) - Number(b))
+        .map(([size, v]) => `| ${s.set} | ${s.system} | ${size} | ${v.count} | ${pct(v.exact / v.count)} | ${pct(v.imageMatch / v.count)} |`),
+    ),
+    '',
     ...report.notes.map((n) => `- ${n}`),
     '',
   ];

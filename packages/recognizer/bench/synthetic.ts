@@ -14,6 +14,8 @@ export interface BenchItem {
   latex: string;
   image: Buffer;
   source: 'grammar' | 'shape' | 'im2latex';
+  /** Rendering size of a synthetic item (absent for scanned sets). */
+  pxPerEm?: number;
 }
 
 export interface RenderStyle {
@@ -75,15 +77,17 @@ export async function syntheticSet(opts: SyntheticOptions = {}): Promise<BenchIt
   while (items.length < grammarCount && attempts < grammarCount * 3) {
     attempts++;
     const latex = grammarFormula(r);
-    const image = await tryRender(latex, randomStyle(r), r);
-    if (image) items.push({ id: `g${String(items.length).padStart(4, '0')}`, latex, image, source: 'grammar' });
+    const style = randomStyle(r);
+    const image = await tryRender(latex, style, r);
+    if (image) items.push({ id: `g${String(items.length).padStart(4, '0')}`, latex, image, source: 'grammar', pxPerEm: style.pxPerEm });
   }
   let k = 0;
   for (const shape of opts.shapes ?? []) {
     for (let v = 0; v < (opts.variantsPerShape ?? 2); v++) {
       const latex = reshapedFormula(r, stripSpacing(shape));
-      const image = await tryRender(latex, randomStyle(r), r);
-      if (image) items.push({ id: `s${String(k++).padStart(4, '0')}`, latex, image, source: 'shape' });
+      const style = randomStyle(r);
+      const image = await tryRender(latex, style, r);
+      if (image) items.push({ id: `s${String(k++).padStart(4, '0')}`, latex, image, source: 'shape', pxPerEm: style.pxPerEm });
     }
   }
   return items;

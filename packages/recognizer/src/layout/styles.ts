@@ -28,9 +28,9 @@ function styleOf(label: string | undefined): { style: string; char: string } | u
 function plainLabels(style: string, char: string): string[] {
   // Bold and upright letters differ by weight alone, which heavy ink blurs: only the italic
   // letter, a different shape, is a plain alternative to a bold one.
-  if (/[0-9]/.test(char) || style === 'mathbf') return [char];
-  // An upright l alone is almost always the digit one.
-  return char === 'l' ? ['1', 'l'] : [char];
+  // An upright or bold l alone is almost always the digit one, printed heavy.
+  if (char === 'l') return ['1', 'l'];
+  return [char];
 }
 
 function adjacentSameStyle(u: Unit, units: Unit[], style: string): boolean {
@@ -50,7 +50,12 @@ function isScriptSize(u: Unit, em: number): boolean {
 
 export function applyStylePriors(units: Unit[], fallbackEm: number): Unit[] {
   // Heavy script digits (G^{0} four times over) are no evidence that the formula uses bold.
-  const boldCount = units.filter((u) => u.node.t === 'sym' && !isScriptSize(u, fallbackEm) && styleOf(u.node.sym.cands[0]?.label)?.style === 'mathbf').length;
+  // Nor are heavy ones read as bold l.
+  const boldCount = units.filter((u) => {
+    if (u.node.t !== 'sym' || isScriptSize(u, fallbackEm)) return false;
+    const styled = styleOf(u.node.sym.cands[0]?.label);
+    return styled?.style === 'mathbf' && styled.char !== 'l';
+  }).length;
   return units.map((u) => {
     if (u.node.t !== 'sym' || u.node.sym.shape) return u;
     const sym = u.node.sym;

@@ -104,7 +104,10 @@ function groupHypothesis(ctx: SegmentContext, members: Component[], ids: number[
   const cands = classifyComps(ctx, ids, box).filter((c) => ctx.multipart.has(c.label) && plausibleSize(c, box, ctx.emHint));
   const top = cands[0];
   if (!top || top.score < GROUP_MATCH) return undefined;
-  const alone = members.reduce((s, m) => s + scoreOf(singles.get(m.id)!), 0) / members.length;
+  // A rule's score (1 by construction) says nothing about how well it reads alone: `<` over a
+  // bar is judged against the `<`, or the bar would carry any `\le` below the threshold.
+  const shaped = members.filter((m) => singles.get(m.id)?.shape !== 'rule');
+  const alone = shaped.reduce((s, m) => s + scoreOf(singles.get(m.id)!), 0) / shaped.length;
   if (top.score < alone - 0.03) return undefined;
   return { comps: ids, box, cands };
 }
