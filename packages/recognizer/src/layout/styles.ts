@@ -28,8 +28,8 @@ function styleOf(label: string | undefined): { style: string; char: string } | u
 function plainLabels(style: string, char: string): string[] {
   // Bold and upright letters differ by weight alone, which heavy ink blurs: only the italic
   // letter, a different shape, is a plain alternative to a bold one.
-  // An upright or bold l alone is almost always the digit one, printed heavy.
-  if (char === 'l') return ['1', 'l'];
+  // An upright or bold l or I alone is almost always the digit one, printed heavy.
+  if (char === 'l' || char === 'I') return ['1', char];
   return [char];
 }
 
@@ -54,7 +54,7 @@ export function applyStylePriors(units: Unit[], fallbackEm: number): Unit[] {
   const boldCount = units.filter((u) => {
     if (u.node.t !== 'sym' || isScriptSize(u, fallbackEm)) return false;
     const styled = styleOf(u.node.sym.cands[0]?.label);
-    return styled?.style === 'mathbf' && styled.char !== 'l';
+    return styled?.style === 'mathbf' && styled.char !== 'l' && styled.char !== 'I';
   }).length;
   return units.map((u) => {
     if (u.node.t !== 'sym' || u.node.sym.shape) return u;
