@@ -67,6 +67,7 @@ interface Patch {
   only_if_status?: JobStatus[];
   outputs?: Record<string, string>;
   finish?: { stages: readonly StageId[]; done: readonly string[]; confidence: string };
+  queue_stages?: readonly StageId[];
 }
 
 export type MutationOutcome = 'applied' | 'missing' | 'refused';
@@ -245,7 +246,16 @@ export class JobStore {
 
   /** A pending stage was put on its queue; refused when it is no longer pending (it already started). */
   async stageQueued(id: string, stage: StageId): Promise<MutationOutcome> {
-    return this.mutate(id, { stage, stage_set: { status: 'queued' }, stage_base: initialStageState(stage), stage_only_if: ['pending'] });
+    return this.stagesQueued(id, [stage]);
+  }
+
+  /**
+   * Stages put on their queues at once (B and C after A), in one round trip: each one still
+   * pending becomes queued, with its own event; refused when none was pending any more.
+   */
+  async stagesQueued(id: string, stages: readonly StageId[]): Promise<MutationOutcome> {
+    if (stages.length === 0) return 'refused';
+    return this.mutate(id, { queue_stages: stages });
   }
 
   /** Every stage is done; refused while the job waits for a person (the decision completes it). */

@@ -15,7 +15,11 @@
  *                       output?: string (JSON), count?: "success"|"failure", allow_terminal?: bool,
  *                       only_if_status?: [..], outputs?: {stage: JSON} (several outputs at once),
  *                       read?: { outputs?: [stages], carried?: bool },
- *                       finish?: { stages: [..], done: [..], confidence: string } }
+ *                       finish?: { stages: [..], done: [..], confidence: string },
+ *                       queue_stages?: [..] }
+ *         `queue_stages`: alone in its patch; each of these stages still `pending` becomes
+ *         `queued` with an event of its own (several stages put on their queues at once, in one
+ *         round trip); refused when none was pending
  *         `finish`: after the stage's change, a queued or running job whose every stage in
  *         `finish.stages` has a status in `finish.done` is completed with that confidence (the
  *         same change `complete` makes), so the last stage ends the job in its own round trip
@@ -35,6 +39,23 @@ if patch.only_if_status then
   local ok = false
   for _, s in ipairs(patch.only_if_status) do if s == current then ok = true end end
   if not ok then return -1 end
+end
+if patch.queue_stages then
+  local changed = 0
+  for _, s in ipairs(patch.queue_stages) do
+    local raw = redis.call('HGET', KEYS[1], 'stage:' .. s)
+    local state = raw and cjson.decode(raw)
+    if state and state.status == 'pending' then
+      state.status = 'queued'
+      redis.call('HSET', KEYS[1], 'stage:' .. s, cjson.encode(state))
+      redis.call('PUBLISH', ARGV[3], cjson.encode({ type = 'update', status = current, stage = s, stage_status = 'queued' }))
+      changed = changed + 1
+    end
+  end
+  if changed == 0 then return -1 end
+  redis.call('HSET', KEYS[1], 'updated_at', ARGV[4])
+  redis.call('EXPIRE', KEYS[1], ARGV[2])
+  return 1
 end
 local stage_state = patch.stage_state
 if patch.stage and not stage_state and (patch.stage_set or patch.stage_unset) then

@@ -146,6 +146,27 @@ describe('job store', () => {
       { type: 'update', status: 'cancelled' },
     ]);
   });
+
+  it('marks several stages queued in one step, each with its event, leaving one that already started as it is', async () => {
+    const sub = new Redis(url);
+    const events = new JobEvents(sub, keys);
+    const job = await newJob();
+    await store.stageStarted(job.id, 'A', 1);
+    await store.stageCompleted(job.id, 'A', { provider: 'sharp', duration_ms: 3, confidence: 1 });
+    await store.stageStarted(job.id, 'C', 1); // C overtook the mark
+    const seen: JobEvent[] = [];
+    const stop = await events.listen(job.id, (e) => seen.push(e));
+    expect(await store.stagesQueued(job.id, ['B', 'C'])).toBe('applied');
+    expect(await store.stagesQueued(job.id, ['B', 'C'])).toBe('refused'); // none pending any more
+    await new Promise((r) => setTimeout(r, 100));
+    await stop();
+    sub.disconnect();
+    const rec = (await store.get(job.id))!;
+    expect([rec.stages.B.status, rec.stages.C.status]).toEqual(['queued', 'running']);
+    expect(seen).toEqual([{ type: 'update', status: 'running', stage: 'B', stage_status: 'queued' }]);
+    await store.cancel(job.id);
+    expect(await store.stagesQueued(job.id, ['D'])).toBe('refused');
+  });
 });
 
 describe('blob store', () => {
