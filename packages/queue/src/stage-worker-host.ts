@@ -130,7 +130,6 @@ export class StageWorkerHost {
     const attempt = job.attemptsMade + 1;
     // Made when first written to: most attempts never log.
     const logger = lazyChild(this.opts.logger, { job_id: jobId, stage, attempt });
-    if (this.opts.gate) await this.parkIfGated(job, token, logger);
     // Registered before the status check: a cancel that lands after the check is heard here.
     const controller = new AbortController();
     const runs = this.runsByJob.get(jobId) ?? new Set<AbortController>();
@@ -141,10 +140,22 @@ export class StageWorkerHost {
     };
     const spec = STAGE_CATALOG[stage];
     // One round trip records the attempt and reads what the run needs (record, inputs, usage).
-    const started = await store.startStage(jobId, stage, attempt, spec.needs).catch((err: unknown) => {
-      unregister();
-      throw err;
-    });
+    const start = () =>
+      store.startStage(jobId, stage, attempt, spec.needs).catch((err: unknown) => {
+        unregister();
+        throw err;
+      });
+    let started = await start();
+    // Refused: the job ended or, for a gated stage (H), it waits for a person. The gate is asked
+    // only then, so the usual H spends no round trip on it; when the gate lets it through (a
+    // decision landed meanwhile), the attempt starts again.
+    if (!started && this.opts.gate?.gates(stage)) {
+      await this.parkIfGated(job, token, logger).catch((err: unknown) => {
+        unregister();
+        throw err;
+      });
+      started = await start();
+    }
     if (!started) {
       unregister();
       logger.info('job already ended; stage not run');

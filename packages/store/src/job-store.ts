@@ -61,6 +61,7 @@ interface Patch {
   stage_base?: StageState;
   stage_only_if?: Array<StageState['status']>;
   read?: { outputs?: readonly StageId[]; carried?: boolean };
+  /** The stage output (JSON); sent as an argument of its own, not inside the patch JSON. */
   output?: string;
   count?: 'success' | 'failure';
   allow_terminal?: boolean;
@@ -324,15 +325,17 @@ export class JobStore {
   }
 
   private async mutateAndRead(id: string, patch: Patch): Promise<ReadBack> {
+    const { output, ...rest } = patch;
     const result = await (this.redis as unknown as MutateCommand).mppMutateJob(
       this.keys.job(id),
       this.keys.outputs(id),
       this.keys.processedTotals(),
       patch.stage ? this.carriedUsageKey(id, patch.stage) : `${this.keys.job(id)}:usage:-`,
-      JSON.stringify(patch),
+      JSON.stringify(rest),
       String(this.ttlSeconds),
       this.keys.events(id),
       new Date().toISOString(),
+      output ?? '',
     );
     const code = Array.isArray(result) ? result[0] : result;
     const outcome: MutationOutcome = code === 1 ? 'applied' : code === 0 ? 'missing' : 'refused';

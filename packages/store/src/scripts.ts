@@ -12,7 +12,7 @@
  *                       stage_set?: {...}, stage_unset?: [..] fields merged into its current state
  *                       stage_base?: {...}                   (the state to merge into if it has none)
  *                       stage_only_if?: [..]                 refuse unless the stage's status is one of these
- *                       output?: string (JSON), count?: "success"|"failure", allow_terminal?: bool,
+ *                       count?: "success"|"failure", allow_terminal?: bool,
  *                       only_if_status?: [..], outputs?: {stage: JSON} (several outputs at once),
  *                       read?: { outputs?: [stages], carried?: bool },
  *                       finish?: { stages: [..], done: [..], confidence: string },
@@ -24,6 +24,8 @@
  *         `finish.stages` has a status in `finish.done` is completed with that confidence (the
  *         same change `complete` makes), so the last stage ends the job in its own round trip
  * ARGV[2] ttl seconds  ARGV[3] events channel  ARGV[4] now (ISO)
+ * ARGV[5] the patched stage's output (JSON), '' for none: an argument of its own, not a string
+ *         inside the patch, so it is neither escaped again in the patch's JSON nor decoded by cjson
  * Returns: 1 applied; 0 job missing; -1 refused because the job is terminal (or a status guard
  * failed). With `read`, an applied change returns {1, job hash (flat), outputs (in `read.outputs`
  * order, false when absent), carried-usage hash (flat)}: what the caller would otherwise fetch in
@@ -84,7 +86,7 @@ if patch.stage then
   redis.call('HSET', KEYS[1], 'stage:' .. patch.stage, cjson.encode(stage_state))
   event.stage = patch.stage
   event.stage_status = stage_state.status
-  if patch.output then redis.call('HSET', KEYS[2], patch.stage, patch.output) end
+  if ARGV[5] ~= '' then redis.call('HSET', KEYS[2], patch.stage, ARGV[5]) end
 end
 if patch.outputs then
   for stage, value in pairs(patch.outputs) do redis.call('HSET', KEYS[2], stage, value) end

@@ -37,6 +37,11 @@ describe('job store', () => {
     const after = (await store.get(job.id))!;
     expect(after.stages.A).toMatchObject({ status: 'completed', attempts: 1, provider: 'sharp', duration_ms: 12 });
     expect(await store.getOutput(job.id, 'A')).toEqual({ provider: 'sharp', duration_ms: 12.4, confidence: 1 });
+    // The output travels as its own script argument: stored byte for byte.
+    const text = { provider: 'local', duration_ms: 1, confidence: 0.5, text: 'a "quoted" \\ back\nslash, $x^2$ é ∑ \u0000 {}[]' };
+    await store.stageStarted(job.id, 'B', 1);
+    await store.stageCompleted(job.id, 'B', text);
+    expect(await redis.hget(keys.outputs(job.id), 'B')).toBe(JSON.stringify(text));
     expect(await store.complete(job.id, 0.9)).toBe('applied');
     expect(await store.processedTotals()).toMatchObject({ success: 1 });
   });
