@@ -72,7 +72,7 @@ describe('IoredisStore under keyv', () => {
     // keyv's own set serialises first (a tick later); the stage cache sends its write already serialised.
     for (let i = 0; i < 20; i++) {
       const k = key();
-      void store.set(k, await keyv.serializeData({ value: { n: i } }));
+      void store.set(k, (await keyv.serializeData({ value: { n: i } })) as string);
       expect(await keyv.get(k)).toEqual({ n: i });
     }
   });

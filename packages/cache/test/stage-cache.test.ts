@@ -101,7 +101,7 @@ describe('what a lookup costs in round trips', () => {
     expect(await roundTrips(() => cache.getOrCompute('stage_c', d, async () => 'again', LOCK))).toBe(1);
     // The GET and the lookup script alone: no lock to give back afterwards.
     expect(proxy.sentByTrip()[0]).toMatch(/\r\nget\r\n/i);
-    expect(proxy.sentByTrip()[0].match(/evalsha/gi)).toHaveLength(1);
+    expect(proxy.sentByTrip()[0]!.match(/evalsha/gi)).toHaveLength(1);
 
     await withMemory.getOrCompute('stage_c', d, async () => 'again', LOCK); // copies it into memory
     expect(await roundTrips(() => withMemory.getOrCompute('stage_c', d, async () => 'again', LOCK))).toBe(1);
