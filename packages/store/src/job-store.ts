@@ -128,10 +128,11 @@ export class JobStore {
       fields[`stage:${id}`] = JSON.stringify(initialStageState(id, job.skipped.includes(id) ? 'skipped' : 'pending'));
     }
     const key = this.keys.job(job.id);
-    await this.redis.multi().hset(key, fields).expire(key, this.ttlSeconds).exec();
-    const record = await this.get(job.id);
-    if (!record) throw new Error(`job ${job.id} vanished right after creation`);
-    return record;
+    const replies = await this.redis.multi().hset(key, fields).expire(key, this.ttlSeconds).exec();
+    const failed = replies?.find(([err]) => err)?.[0];
+    if (!replies || failed) throw failed ?? new Error(`job ${job.id}: the record was not written`);
+    // The record is what was just written: built from the same fields, not read back (one round trip less per submission).
+    return parseRecord(fields)!;
   }
 
   async get(id: string): Promise<JobRecord | null> {
