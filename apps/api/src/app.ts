@@ -88,7 +88,7 @@ export function createApiApp(options: { config: PipelineConfig; logger?: Logger 
   // base64 grows images by a third; leave room for it and for the other fields.
   app.use('/v1', express.json({ limit: Math.ceil(config.server.maxRequestBytes * 1.4) + 65_536, strict: true }));
   app.use('/v1/jobs', jobsRouter(deps));
-  const cache = new StageCache({ redis, redisUrl: config.redis.url, prefix: config.redis.prefix, ttlSeconds: config.env.PIPELINE_CACHE_TTL, memoryItems: 0, maxSizeBytes: config.env.PIPELINE_CACHE_MAX_SIZE_MB * 1024 * 1024 });
+  const cache = new StageCache({ redis, prefix: config.redis.prefix, ttlSeconds: config.env.PIPELINE_CACHE_TTL, memoryItems: 0, maxSizeBytes: config.env.PIPELINE_CACHE_MAX_SIZE_MB * 1024 * 1024 });
   app.use('/v1/admin/cache', adminCacheRouter(cache));
   app.use('/v1/admin/breakers', adminBreakersRouter(deps));
   // /v1/reviews, /v1/jobs/:id/image, the dashboard and review pages, bull-board at /admin/queues.

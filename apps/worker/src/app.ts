@@ -65,7 +65,7 @@ export async function createWorkerApp(options: WorkerAppOptions): Promise<Worker
   // Chains B = mathpix, local and C = anthropic, gemini, local; providers without keys are skipped.
   const local = options.providers ? undefined : createProviders(config, { redis, metrics, logger });
   const providers = options.providers ?? local!.providers;
-  const cache = new StageCache({ redis, redisUrl: config.redis.url, prefix: config.redis.prefix, ttlSeconds: config.env.PIPELINE_CACHE_TTL, memoryItems: config.env.PIPELINE_MEMORY_CACHE_ITEMS, maxSizeBytes: config.env.PIPELINE_CACHE_MAX_SIZE_MB * 1024 * 1024 });
+  const cache = new StageCache({ redis, prefix: config.redis.prefix, ttlSeconds: config.env.PIPELINE_CACHE_TTL, memoryItems: config.env.PIPELINE_MEMORY_CACHE_ITEMS, maxSizeBytes: config.env.PIPELINE_CACHE_MAX_SIZE_MB * 1024 * 1024 });
   // Human review: G opens tasks, H parks (no slot held) until a decision wakes it (docs/review.md).
   const review = createReviewService({ config, redis, store, deadlines: new JobDeadlines(redis, keys, store), wake: (id) => queues.wakeStage(id, 'H'), logger });
   const host = new StageWorkerHost({

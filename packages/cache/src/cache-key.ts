@@ -115,12 +115,26 @@ function withoutVolatile(output: unknown): unknown {
   return Object.fromEntries(Object.entries(output).filter(([k]) => !VOLATILE_FIELDS.has(k)));
 }
 
-/** JSON with object keys sorted, so equal values always hash alike whatever built them. */
+/**
+ * JSON with object keys sorted, so equal values always hash alike whatever built them. Written as
+ * plain loops: it runs over every cached stage's inputs on every lookup, and the entries, filter
+ * and map arrays of the obvious version cost more than the hash. Same output as that version.
+ */
 function stableJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
-  if (value && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : 1));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableJson(v)}`).join(',')}}`;
+  if (typeof value !== 'object' || value === null) return JSON.stringify(value);
+  if (Array.isArray(value)) {
+    let out = '[';
+    for (let i = 0; i < value.length; i++) out += (i ? ',' : '') + (stableJson(value[i]) ?? '');
+    return `${out}]`;
   }
-  return JSON.stringify(value);
+  const obj = value as Record<string, unknown>;
+  let out = '{';
+  let first = true;
+  for (const k of Object.keys(obj).sort()) {
+    const v = obj[k];
+    if (v === undefined) continue;
+    out += `${first ? '' : ','}${JSON.stringify(k)}:${stableJson(v)}`;
+    first = false;
+  }
+  return `${out}}`;
 }

@@ -2,3 +2,4 @@
 export * from './cache-key';
 export * from './stage-cache';
 export * from './stage-run';
+export * from './ioredis-store';

@@ -89,16 +89,31 @@ return 0
 `;
 
 /**
- * takeLock: the single-flight lock, taken when free, or taken over from an earlier attempt of the
- * same work: a stage attempt that BullMQ hands to another worker (its first worker died or stalled
- * past its lock) would otherwise wait for the dead attempt's lock to expire, up to the stage's
- * timeout. Duplicates from other jobs still wait for the holder.
- * KEYS[1] lock key  ARGV[1] token (`<owner>|<uuid>`)  ARGV[2] ttl ms  ARGV[3] owner prefix (`<owner>|`, or '' for none).
- * Returns 1 taken, 0 held by someone else.
+ * lookUp: where a lookup stands, in the round trip that reads the entry (the caller's GET of the
+ * entry under the generation it last saw goes out beside it, on the same connection). It reads
+ * the namespace's generation; when the entry exists under it, or the caller's memory tier holds
+ * it under the generation guessed and that is still the one, it counts a hit and takes no lock.
+ * Otherwise it counts a miss (on a caller's first look only) and takes the single-flight lock when
+ * free, or over from an earlier attempt of the same work: a stage attempt that BullMQ hands to
+ * another worker (its first worker died or stalled past its lock) would otherwise wait for the
+ * dead attempt's lock to expire, up to the stage's timeout. Duplicates from other jobs still
+ * wait for the holder. Counters use pcall: a broken stats hash costs the counts, never the lookup.
+ * KEYS[1] generations hash (ns -> generation)   KEYS[2] stats hash   KEYS[3] lock key
+ * ARGV[1] namespace  ARGV[2] generation guessed  ARGV[3] '1' when the memory tier holds the
+ * entry under the generation guessed  ARGV[4] entry key up to its generation (`<base>:<ns>:g`)
+ * ARGV[5] ':<digest>'  ARGV[6] token (`<owner>|<uuid>`)  ARGV[7] lock ttl ms
+ * ARGV[8] owner prefix (`<owner>|`, or '' for none)  ARGV[9] '1' to count a miss
+ * Returns {generation, state}: state 2 cached (no lock taken), 1 lock taken, 0 held by someone else.
  */
-export const TAKE_LOCK = `
-local held = redis.call('GET', KEYS[1])
-if held and (ARGV[3] == '' or string.sub(held, 1, #ARGV[3]) ~= ARGV[3]) then return 0 end
-redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-return 1
+export const LOOK_UP = `
+local gen = redis.call('HGET', KEYS[1], ARGV[1]) or '0'
+if (ARGV[3] == '1' and gen == ARGV[2]) or redis.call('EXISTS', ARGV[4] .. gen .. ARGV[5]) == 1 then
+  redis.pcall('HINCRBY', KEYS[2], 'hits:' .. ARGV[1], 1)
+  return { gen, 2 }
+end
+if ARGV[9] == '1' then redis.pcall('HINCRBY', KEYS[2], 'misses:' .. ARGV[1], 1) end
+local held = redis.call('GET', KEYS[3])
+if held and (ARGV[8] == '' or string.sub(held, 1, #ARGV[8]) ~= ARGV[8]) then return { gen, 0 } end
+redis.call('SET', KEYS[3], ARGV[6], 'PX', ARGV[7])
+return { gen, 1 }
 `;

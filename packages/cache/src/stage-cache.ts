@@ -1,7 +1,8 @@
 /**
  * Stage results cached in two tiers: an in-process LRU (keyv over lru-cache, bounded by
- * `PIPELINE_MEMORY_CACHE_ITEMS`) in front of the shared Redis tier (keyv + @keyv/redis, bounded by
- * `PIPELINE_CACHE_MAX_SIZE_MB`, entries kept `PIPELINE_CACHE_TTL` seconds, 0 = no expiry).
+ * `PIPELINE_MEMORY_CACHE_ITEMS`) in front of the shared Redis tier (keyv over the process's own
+ * ioredis connection, `IoredisStore`; bounded by `PIPELINE_CACHE_MAX_SIZE_MB`, entries kept
+ * `PIPELINE_CACHE_TTL` seconds, 0 = no expiry).
  *
  * `getOrCompute` is single-flight across every worker: the first caller of a key takes a Redis
  * lock and does the work, the others wait for its entry instead of calling the provider again.
@@ -9,18 +10,20 @@
  * so a clear takes effect fleet-wide at once.
  */
 import { randomUUID } from 'node:crypto';
-import KeyvRedis from '@keyv/redis';
 import type { Redis } from 'ioredis';
 import Keyv from 'keyv';
 import { LRUCache } from 'lru-cache';
 import { CACHE_NAMESPACES, type CacheNamespace } from './cache-key';
-import { FORGET_ENTRIES, RECORD_ENTRY, RELEASE_LOCK, TAKE_LOCK } from './scripts';
+import { IoredisStore } from './ioredis-store';
+import { FORGET_ENTRIES, LOOK_UP, RECORD_ENTRY, RELEASE_LOCK } from './scripts';
 
 export interface StageCacheOptions {
-  /** ioredis connection for locks, stats and the size index. */
+  /**
+   * The one connection for everything the cache sends: entries (keyv's reads), locks, stats and
+   * the size index. One ordered connection is what lets a winner's write go unawaited (see
+   * computeAndStore); a worker passes the connection its job records and BullMQ use too.
+   */
   redis: Redis;
-  /** URL for @keyv/redis (its own client). */
-  redisUrl: string;
   prefix: string;
   /** 0 = entries never expire. */
   ttlSeconds: number;
@@ -65,6 +68,18 @@ interface Envelope<T> {
   value: T;
 }
 
+/** Where a lookup stands (LOOK_UP): the entry exists; this caller took the lock; another holds it. */
+type LookState = 'cached' | 'locked' | 'held';
+
+interface LockRequest {
+  lockKey: string;
+  token: string;
+  owner: string;
+  ttlMs: number;
+  /** Count a miss if it is one (a caller's first look only). */
+  countMiss: boolean;
+}
+
 /** An entry's key with the namespace generation it was made under (read once per lookup). */
 interface EntryKey {
   key: string;
@@ -75,7 +90,6 @@ const DEFAULT_PROVISIONAL_TTL_SECONDS = 60;
 
 export class StageCache {
   private readonly shared: Keyv<Envelope<unknown>>;
-  private readonly sharedStore: KeyvRedis<Envelope<unknown>>;
   private readonly memory: Keyv<Envelope<unknown>> | undefined;
   private readonly base: string;
   private readonly k: { index: string; sizes: string; stats: string; gen: string };
@@ -85,8 +99,7 @@ export class StageCache {
   constructor(private readonly opts: StageCacheOptions) {
     this.base = `${opts.prefix}:cache`;
     this.k = { index: `${this.base}-index`, sizes: `${this.base}-sizes`, stats: `${this.base}-stats`, gen: `${this.base}-gen` };
-    this.sharedStore = new KeyvRedis<Envelope<unknown>>(opts.redisUrl, { useUnlink: true });
-    this.shared = new Keyv<Envelope<unknown>>({ store: this.sharedStore, useKeyPrefix: false });
+    this.shared = new Keyv<Envelope<unknown>>({ store: new IoredisStore(opts.redis, { keyPrefix: `${this.base}:` }), useKeyPrefix: false });
     this.shared.namespace = undefined;
     this.shared.on('error', () => undefined); // a cache outage is a miss, never a failed stage
     if (opts.memoryItems > 0) {
@@ -97,103 +110,115 @@ export class StageCache {
     if (!('mppCacheRecord' in r)) r.defineCommand('mppCacheRecord', { numberOfKeys: 5, lua: RECORD_ENTRY });
     if (!('mppCacheForget' in r)) r.defineCommand('mppCacheForget', { numberOfKeys: 3, lua: FORGET_ENTRIES });
     if (!('mppCacheRelease' in r)) r.defineCommand('mppCacheRelease', { numberOfKeys: 1, lua: RELEASE_LOCK });
-    if (!('mppCacheLock' in r)) r.defineCommand('mppCacheLock', { numberOfKeys: 1, lua: TAKE_LOCK });
+    if (!('mppCacheLookUp' in r)) r.defineCommand('mppCacheLookUp', { numberOfKeys: 3, lua: LOOK_UP });
   }
 
   /**
    * The cached value, or `compute()` run by exactly one caller fleet-wide while the others wait
    * for its entry. A winner that fails releases the lock, and the next waiter tries in its place.
    *
-   * Round trips in sequence, each of which waits for a busy event loop: a hit costs one (the
-   * generation read, with the entry's GET beside it unless the memory tier has it); a miss costs
-   * that same one (the lock is taken with the generation read), then one script that writes the
-   * entry, releases the lock and records its size. Counters are not awaited.
+   * One round trip before the answer or the work, however the lookup ends: the entry's GET (under
+   * the generation last seen; none when the memory tier has it) and the lookup script (the
+   * generation, the hit or miss counted, the lock taken on a miss), sent together on the one
+   * connection. A winner's write is sent, not awaited (see computeAndStore).
    */
   async getOrCompute<T>(ns: CacheNamespace, digest: string, compute: () => Promise<T>, options: LookupOptions<T>): Promise<CacheLookup<T>> {
     const lockKey = `${this.base}-lock:${ns}:${digest}`;
+    const owner = options.owner ? `${options.owner}|` : '';
     for (let look = 0; ; look++) {
-      const owner = options.owner ? `${options.owner}|` : '';
       const token = `${owner}${randomUUID()}`;
-      const { entry, hit, locked } = await this.look<T>(ns, digest, { lockKey, token, owner, ttlMs: options.lockTtlMs });
-      if (hit !== undefined) {
-        // A lock taken on the way to a hit is given back at once (nobody waits on it: the entry exists).
-        if (locked) this.cmd('mppCacheRelease', lockKey, token).catch(() => undefined);
-        this.count(`hits:${ns}`);
-        return { value: hit, cached: true };
-      }
       // A waiter that wakes to a miss again was counted on its first look.
-      if (look === 0) this.count(`misses:${ns}`);
-      if (locked) return { value: await this.computeAndStore(ns, entry, compute, { lockKey, token, provisional: options.provisional }), cached: false };
-      await this.waitForRelease(lockKey, options.signal);
+      const { entry, hit, state } = await this.look<T>(ns, digest, { lockKey, token, owner, ttlMs: options.lockTtlMs, countMiss: look === 0 });
+      if (hit !== undefined) return { value: hit, cached: true };
+      if (state === 'held') {
+        await this.waitForRelease(lockKey, options.signal);
+        continue;
+      }
+      // 'locked': this caller won. 'cached' with nothing readable (it expired since the script saw
+      // it, or cannot be read): worked out again and written over it, without the lock.
+      return { value: await this.computeAndStore(ns, entry, compute, { lockKey, token, provisional: options.provisional }), cached: false };
     }
   }
 
   /**
-   * The entry's key, its value if cached, and whether this caller took the single-flight lock.
-   * One round trip when the generation has not moved: the generation read and the lock's SET NX
-   * (pipelined) go beside the entry's GET under the generation last seen; a memory-tier hit takes
-   * no lock. When a clear moved the generation, the entry is read again under the new one.
+   * The entry's key, its value if cached, and where the lookup stands. The GET under the
+   * generation last seen goes out first, the script right behind it in the same tick, so they
+   * share a round trip; a memory-tier copy needs only the script (to confirm its generation).
+   * When a clear moved the generation, the entry is read again under the new one.
    */
-  private async look<T>(ns: CacheNamespace, digest: string, lock: { lockKey: string; token: string; owner: string; ttlMs: number }): Promise<{ entry: EntryKey; hit: T | undefined; locked: boolean }> {
+  private async look<T>(ns: CacheNamespace, digest: string, lock: LockRequest): Promise<{ entry: EntryKey; hit: T | undefined; state: LookState }> {
     const guess = this.lastGen.get(ns) ?? '0';
     const guessed = this.keyOf(ns, guess, digest);
-    const local = await this.memory?.get(guessed);
-    if (local) {
-      const gen = await this.generation(ns);
-      if (gen === guess) return { entry: { key: guessed, gen }, hit: local.value as T, locked: false };
-    }
-    const [{ gen, locked }, hit] = await Promise.all([this.generationAndLock(ns, lock), local ? undefined : this.read<T>(guessed)]);
+    const local = (await this.memory?.get(guessed))?.value as T | undefined;
+    const fetched = local === undefined ? this.readShared<T>(guessed) : undefined;
+    const { gen, state } = await this.lookUp(ns, digest, guess, local !== undefined, lock);
+    const value = local ?? (await fetched);
     this.lastGen.set(ns, gen);
     const entry = { key: this.keyOf(ns, gen, digest), gen };
-    if (gen === guess && hit !== undefined) return { entry, hit, locked };
-    return { entry, hit: gen === guess ? undefined : await this.read<T>(entry.key), locked };
+    if (state !== 'cached') return { entry, hit: undefined, state };
+    if (gen === guess && value !== undefined) return { entry, hit: value, state };
+    // The generation moved, or the entry landed between the GET and the script: read it now.
+    return { entry, hit: await this.read<T>(entry.key), state };
+  }
+
+  /** The lookup script (LOOK_UP): the generation and whether the entry exists, the lock taken if not. */
+  private async lookUp(ns: CacheNamespace, digest: string, guess: string, inMemory: boolean, lock: LockRequest): Promise<{ gen: string; state: LookState }> {
+    const args = [this.k.gen, this.k.stats, lock.lockKey, ns, guess, inMemory ? '1' : '0', `${this.base}:${ns}:g`, `:${digest}`, lock.token, String(lock.ttlMs), lock.owner, lock.countMiss ? '1' : '0'];
+    const [gen, code] = (await this.cmd('mppCacheLookUp', ...args)) as [string | number, number];
+    return { gen: String(gen), state: code === 2 ? 'cached' : code === 1 ? 'locked' : 'held' };
   }
 
   private async read<T>(key: string): Promise<T | undefined> {
     const local = await this.memory?.get(key);
     if (local) return local.value as T;
-    const found = await this.shared.get(key, { raw: true }).catch(() => undefined);
-    if (!found?.value) return undefined;
-    // The memory copy expires with the shared entry (a provisional one too).
-    const left = typeof found.expires === 'number' ? found.expires - Date.now() : undefined;
-    if (left === undefined || left > 0) await this.memory?.set(key, found.value, left);
-    return found.value.value as T;
+    return this.readShared<T>(key);
   }
 
-  /** One round trip: the namespace's generation and the lock's SET NX, pipelined. */
-  private async generationAndLock(ns: CacheNamespace, lock: { lockKey: string; token: string; owner: string; ttlMs: number }): Promise<{ gen: string; locked: boolean }> {
-    const batch = this.opts.redis.pipeline().hget(this.k.gen, ns) as ReturnType<Redis['pipeline']> & { mppCacheLock(key: string, token: string, ttl: string, owner: string): unknown };
-    const replies = (await (batch.mppCacheLock(lock.lockKey, lock.token, String(lock.ttlMs), lock.owner) as typeof batch).exec()) ?? [];
-    const [[genErr, gen] = [new Error('cache: no reply')], [lockErr, locked] = [new Error('cache lock: no reply')]] = replies;
-    if (genErr) throw genErr;
-    if (lockErr) throw lockErr;
-    return { gen: (gen as string | null) ?? '0', locked: locked === 1 };
+  /**
+   * The shared tier's entry, through keyv (its format, its expiry check), copied into the memory
+   * tier to expire with it (a provisional one too). The GET is sent before this returns: keyv
+   * calls the store at once.
+   */
+  private readShared<T>(key: string): Promise<T | undefined> {
+    return this.shared.get(key, { raw: true }).then(
+      async (found) => {
+        if (!found?.value) return undefined;
+        const left = typeof found.expires === 'number' ? found.expires - Date.now() : undefined;
+        if (left === undefined || left > 0) await this.memory?.set(key, found.value, left);
+        return found.value.value as T;
+      },
+      () => undefined,
+    );
   }
 
-  /** Hit and miss counters are not awaited: a broken stats hash costs the counts, never the lookup. */
-  private count(field: string): void {
-    this.opts.redis.hincrby(this.k.stats, field, 1).catch(() => undefined);
-  }
-
+  /**
+   * Runs the work and writes its entry. The write is one script (the entry as keyv serialised it,
+   * the lock released, the size recorded), sent but not awaited: Redis runs a connection's
+   * commands in order, so everything this process sends after it (its next lookup of the key, the
+   * stage's completion, BullMQ moving the job on) lands after the entry, and a waiter elsewhere
+   * is woken only by the release inside the script, with the entry already there. A write that
+   * fails costs the entry, never the stage: the lock is given back instead.
+   */
   private async computeAndStore<T>(ns: CacheNamespace, entry: EntryKey, compute: () => Promise<T>, lock: { lockKey: string; token: string; provisional?: (value: T) => boolean }): Promise<T> {
-    let released = false;
+    const release = () => this.cmd('mppCacheRelease', lock.lockKey, lock.token).catch(() => undefined);
+    let value: T;
     try {
-      const value = await compute();
-      const envelope: Envelope<unknown> = { value };
-      const ttl = this.ttlMs(lock.provisional?.(value) ?? false);
-      await this.memory?.set(entry.key, envelope, ttl);
-      // keyv serialises the entry (its format, read back by keyv); one script writes it, releases
-      // the lock and records its size. A shared tier that cannot be written costs the entry, never the stage.
-      const serialized = await this.shared.serializeData({ value: envelope, expires: ttl === undefined ? undefined : Date.now() + ttl }).catch(() => undefined);
-      if (typeof serialized === 'string') {
-        const bytes = Buffer.byteLength(serialized);
-        const args = [this.k.index, this.k.sizes, this.k.stats, this.k.gen, lock.lockKey, entry.key, String(bytes), String(Date.now()), String(this.opts.maxSizeBytes), ns, entry.gen, lock.token, serialized, String(ttl ?? 0)];
-        released = await this.cmd('mppCacheRecord', ...args).then(() => true, () => false);
-      }
-      return value;
-    } finally {
-      if (!released) await this.cmd('mppCacheRelease', lock.lockKey, lock.token).catch(() => undefined);
+      value = await compute();
+    } catch (err) {
+      await release();
+      throw err;
     }
+    const envelope: Envelope<unknown> = { value };
+    const ttl = this.ttlMs(lock.provisional?.(value) ?? false);
+    await this.memory?.set(entry.key, envelope, ttl);
+    const serialized = await this.shared.serializeData({ value: envelope, expires: ttl === undefined ? undefined : Date.now() + ttl }).catch(() => undefined);
+    if (typeof serialized !== 'string') {
+      void release();
+      return value;
+    }
+    const args = [this.k.index, this.k.sizes, this.k.stats, this.k.gen, lock.lockKey, entry.key, String(Buffer.byteLength(serialized)), String(Date.now()), String(this.opts.maxSizeBytes), ns, entry.gen, lock.token, serialized, String(ttl ?? 0)];
+    this.cmd('mppCacheRecord', ...args).catch(release);
+    return value;
   }
 
   /** `clear`: every namespace. */
@@ -239,13 +264,8 @@ export class StageCache {
     return { ...out, total_bytes: n('bytes'), max_bytes: this.opts.maxSizeBytes };
   }
 
-  async close(): Promise<void> {
-    await this.sharedStore.disconnect().catch(() => undefined);
-  }
-
-  private async generation(ns: CacheNamespace): Promise<string> {
-    return (await this.opts.redis.hget(this.k.gen, ns)) ?? '0';
-  }
+  /** The connection is the caller's; nothing of the cache's own to close. */
+  async close(): Promise<void> {}
 
   private keyOf(ns: CacheNamespace, gen: string, digest: string): string {
     return `${this.base}:${ns}:g${gen}:${digest}`;

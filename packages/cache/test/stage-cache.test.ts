@@ -1,7 +1,8 @@
 /**
  * StageCache against the real Redis: what a lookup costs in round trips (each one waits for a
- * busy event loop under load), single flight across two "workers" (two connections, two caches),
- * provisional entries, clears racing a winner, and counters that never cost a lookup.
+ * busy event loop under load), the unawaited write and the one connection's order that makes it
+ * safe, single flight across two "workers" (two connections, two caches), provisional entries,
+ * clears racing a winner, and counters that never cost a lookup.
  */
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
@@ -33,7 +34,7 @@ afterAll(async () => {
 function workerCache(overrides: Partial<StageCacheOptions> = {}, direct = false): StageCache {
   const url = direct ? REDIS_URL : proxy.url;
   const redis = new Redis(url);
-  const cache = new StageCache({ redis, redisUrl: url, prefix, ttlSeconds: 3600, memoryItems: 100, maxSizeBytes: 10 * 1024 * 1024, pollMs: 10, ...overrides });
+  const cache = new StageCache({ redis, prefix, ttlSeconds: 3600, memoryItems: 100, maxSizeBytes: 10 * 1024 * 1024, pollMs: 10, ...overrides });
   opened.push({ cache, redis });
   return cache;
 }
@@ -72,54 +73,82 @@ describe('what a lookup costs in round trips', () => {
     cache = workerCache({ memoryItems: 0 });
     withMemory = workerCache();
     // Connect both clients and load the scripts (a first EVALSHA may answer NOSCRIPT).
-    for (const c of [cache, withMemory]) await c.getOrCompute('stage_b', digest(), async () => 'warm', LOCK);
+    for (const c of [cache, withMemory]) {
+      const d = digest();
+      await c.getOrCompute('stage_b', d, async () => 'warm', LOCK);
+      await c.getOrCompute('stage_b', d, async () => 'warm', LOCK);
+    }
   });
 
-  it('a miss costs four requests, two of them awaited in sequence: the generation with the lock beside the GET, then one script that writes the entry, releases the lock and records it; and the miss counter', async () => {
+  it('a miss costs one round trip before the work (the GET and the lookup script, which counts the miss and takes the lock), then the write script, unawaited', async () => {
     let computed = 0;
-    // The work ends once every reply is back, so the script is a round trip of its own however busy the machine is.
-    const work = async () => (await quiet(), ++computed);
-    expect(await roundTrips(() => cache.getOrCompute('stage_b', digest(), work, LOCK))).toBe(4);
-    expect(computed).toBe(1);
-  });
-
-  it('takes the lock in the same round trip as the generation read, and gives it back at once on a hit', async () => {
     const d = digest();
-    expect(await roundTrips(() => cache.getOrCompute('stage_b', d, async () => (await quiet(), 'answer'), LOCK))).toBe(4);
-    const first = proxy.sent().find((chunk) => chunk.includes('cache-gen'))!;
-    expect(first).toContain(`cache-lock:stage_b:${d}`);
-    expect(first).toMatch(/evalsha|eval/i);
-    // The hit took the lock too (nothing waits on it: the entry exists) and released it.
-    await cache.getOrCompute('stage_b', d, async () => 'again', LOCK);
-    await settle();
-    expect(await admin.exists(`${prefix}:cache-lock:stage_b:${d}`)).toBe(0);
+    // The work ends once every reply is back, so the write is a round trip of its own however busy the machine is.
+    const work = async () => (await quiet(), ++computed);
+    expect(await roundTrips(() => cache.getOrCompute('stage_b', d, work, LOCK))).toBe(2);
+    expect(computed).toBe(1);
+    const [look, write] = proxy.sentByTrip();
+    expect(look).toContain(`cache:stage_b:g`);
+    expect(look).toMatch(/\r\nget\r\n/i);
+    expect(look).toContain(`cache-lock:stage_b:${d}`);
+    expect(look).not.toMatch(/hincrby/i);
+    expect(write).toContain('cache-index');
   });
 
-  it('a hit costs the generation and a GET, or only the generation from the memory tier, plus the hit counter', async () => {
+  it('a hit from the shared tier costs one round trip and takes no lock; one from the memory tier sends no GET', async () => {
     const d = digest();
     await cache.getOrCompute('stage_c', d, async () => 'answer', LOCK);
-    expect(await roundTrips(() => cache.getOrCompute('stage_c', d, async () => 'again', LOCK))).toBe(3);
+    expect(await roundTrips(() => cache.getOrCompute('stage_c', d, async () => 'again', LOCK))).toBe(1);
+    // The GET and the lookup script alone: no lock to give back afterwards.
+    expect(proxy.sentByTrip()[0]).toMatch(/\r\nget\r\n/i);
+    expect(proxy.sentByTrip()[0]!.match(/evalsha/gi)).toHaveLength(1);
 
     await withMemory.getOrCompute('stage_c', d, async () => 'again', LOCK); // copies it into memory
-    expect(await roundTrips(() => withMemory.getOrCompute('stage_c', d, async () => 'again', LOCK))).toBe(2);
+    expect(await roundTrips(() => withMemory.getOrCompute('stage_c', d, async () => 'again', LOCK))).toBe(1);
+    expect(proxy.sentByTrip()[0]).not.toMatch(/\r\nget\r\n/i);
+    await settle();
+    expect(await admin.exists(`${prefix}:cache-lock:stage_c:${d}`)).toBe(0);
   });
 
-  it('sends the GET under the generation last seen before the generation read answers', async () => {
+  it('counts hits and misses inside the lookup script, with no counter command of its own', async () => {
+    const counted = workerCache({ prefix: `${prefix}-counted`, memoryItems: 0 });
     const d = digest();
-    await cache.getOrCompute('stage_b', d, async () => 'answer', LOCK);
+    await counted.getOrCompute('stage_f', d, async () => 'answer', LOCK);
+    await counted.getOrCompute('stage_f', d, async () => 'again', LOCK);
     await settle();
-    proxy.reset();
-    const release = proxy.holdReplies(/cache-gen/);
+    const stats = await counted.stats();
+    expect([stats.stage_f.misses, stats.stage_f.hits]).toEqual([1, 1]);
+    await admin.del(...(await admin.keys(`${prefix}-counted:*`)));
+  });
+
+  it('does not wait for the write script, and a later lookup on the same connection finds the entry it wrote', async () => {
+    const d = digest();
+    let computed = 0;
+    await settle();
+    const release = proxy.holdReplies(/cache-index/);
     try {
-      const lookup = cache.getOrCompute('stage_b', d, async () => 'again', LOCK);
+      // Were the write awaited, this would wait for the held reply and the test would time out.
+      await expect(cache.getOrCompute('stage_b', d, async () => (++computed, 'answer'), LOCK)).resolves.toEqual({ value: 'answer', cached: false });
+      // Sent behind the write on the same connection, the next lookup is answered after it.
+      const next = cache.getOrCompute('stage_b', d, async () => (++computed, 'again'), LOCK);
       await settle();
-      // The generation read is held; the entry's GET went out anyway, on the other connection.
-      expect(proxy.count()).toBe(2);
       release();
-      await expect(lookup).resolves.toEqual({ value: 'answer', cached: true });
+      await expect(next).resolves.toEqual({ value: 'answer', cached: true });
+      expect(computed).toBe(1);
     } finally {
       release();
     }
+  });
+
+  it("a winner's next lookup of the key finds its entry at once, though its write was not awaited", async () => {
+    const direct = workerCache({ memoryItems: 0 }, true);
+    let computed = 0;
+    for (let i = 0; i < 50; i++) {
+      const d = digest();
+      await direct.getOrCompute('stage_c', d, async () => (++computed, `answer ${i}`), LOCK);
+      expect(await direct.getOrCompute('stage_c', d, async () => (++computed, 'again'), LOCK)).toEqual({ value: `answer ${i}`, cached: true });
+    }
+    expect(computed).toBe(50);
   });
 
   it('reads again under the new generation when a clear moved it since the last look', async () => {
@@ -131,16 +160,13 @@ describe('what a lookup costs in round trips', () => {
     expect(await cache.getOrCompute('stage_e', d, async () => 'newer', LOCK)).toEqual({ value: 'new', cached: true });
   });
 
-  it('does not wait for the hit counter', async () => {
+  it('a memory-tier copy from before a clear is not served', async () => {
     const d = digest();
-    await cache.getOrCompute('stage_f', d, async () => 'answer', LOCK);
-    const release = proxy.holdReplies(/hits:stage_f/);
-    try {
-      // Were the counter awaited, this would wait for the held reply and the test would time out.
-      await expect(cache.getOrCompute('stage_f', d, async () => 'again', LOCK)).resolves.toEqual({ value: 'answer', cached: true });
-    } finally {
-      release();
-    }
+    const other = workerCache({ memoryItems: 0 }, true);
+    await withMemory.getOrCompute('stage_e', d, async () => 'old', LOCK);
+    await settle();
+    await other.invalidateNamespace('stage_e');
+    expect(await withMemory.getOrCompute('stage_e', d, async () => 'new', LOCK)).toEqual({ value: 'new', cached: false });
   });
 });
 
@@ -208,6 +234,7 @@ describe('single flight across workers', () => {
     const d = digest();
     await a.getOrCompute('stage_d', d, async () => (await b.invalidateNamespace('stage_d'), 'computed before the clear'), LOCK);
     expect((await b.getOrCompute('stage_d', d, async () => 'computed after the clear', LOCK)).value).toBe('computed after the clear');
+    await settle(); // b's write is not awaited
     expect((await a.stats()).stage_d.entries).toBe(1); // the later entry only
   });
 });
@@ -232,6 +259,7 @@ describe('entry lifetimes', () => {
     const [kept, brief] = [digest(), digest()];
     await forever.getOrCompute('stage_c', kept, async () => 'kept', LOCK);
     await forever.getOrCompute('stage_c', brief, async () => 'brief', { ...LOCK, provisional: () => true });
+    await settle(); // the writes are not awaited
     const [keptKey] = await admin.keys(`${prefix}:cache:stage_c:g*:${kept}`);
     const [briefKey] = await admin.keys(`${prefix}:cache:stage_c:g*:${brief}`);
     expect(await admin.pttl(keptKey!)).toBe(-1);
@@ -252,6 +280,7 @@ describe('counters', () => {
       const b = workerCache({ prefix: statsPrefix, memoryItems: 0 }, true);
       const d = digest();
       expect(await a.getOrCompute('stage_b', d, async () => 'answer', LOCK)).toEqual({ value: 'answer', cached: false });
+      await settle(); // the write is not awaited
       expect(await admin.exists(`${statsPrefix}:cache-lock:stage_b:${d}`)).toBe(0);
       expect(await b.getOrCompute('stage_b', d, async () => 'again', LOCK)).toEqual({ value: 'answer', cached: true });
       await settle();

@@ -7,7 +7,7 @@ import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { jobConfidence, STAGE_CATALOG, STAGE_DONE, STAGE_IDS, STAGE_NAMES, type StageId } from '@mpp/schemas';
 import type { JobRecord, JobStore, StartedStage } from '@mpp/store';
-import { withSpan, type Logger, type PipelineMetrics } from '@mpp/telemetry';
+import { lazyChild, withSpan, type Logger, type PipelineMetrics } from '@mpp/telemetry';
 import { describeStageError, JobCancelledError, StageTimeoutError } from './errors';
 import type { StageJobData } from './flow';
 import { stageQueueName } from './names';
@@ -128,8 +128,8 @@ export class StageWorkerHost {
     const { jobId, stage } = job.data;
     const { store, metrics } = this.opts;
     const attempt = job.attemptsMade + 1;
-    const logger = this.opts.logger.child({ job_id: jobId, stage, attempt });
-    if (this.opts.gate) await this.parkIfGated(job, token, logger);
+    // Made when first written to: most attempts never log.
+    const logger = lazyChild(this.opts.logger, { job_id: jobId, stage, attempt });
     // Registered before the status check: a cancel that lands after the check is heard here.
     const controller = new AbortController();
     const runs = this.runsByJob.get(jobId) ?? new Set<AbortController>();
@@ -140,10 +140,22 @@ export class StageWorkerHost {
     };
     const spec = STAGE_CATALOG[stage];
     // One round trip records the attempt and reads what the run needs (record, inputs, usage).
-    const started = await store.startStage(jobId, stage, attempt, spec.needs).catch((err: unknown) => {
-      unregister();
-      throw err;
-    });
+    const start = () =>
+      store.startStage(jobId, stage, attempt, spec.needs).catch((err: unknown) => {
+        unregister();
+        throw err;
+      });
+    let started = await start();
+    // Refused: the job ended or, for a gated stage (H), it waits for a person. The gate is asked
+    // only then, so the usual H spends no round trip on it; when the gate lets it through (a
+    // decision landed meanwhile), the attempt starts again.
+    if (!started && this.opts.gate?.gates(stage)) {
+      await this.parkIfGated(job, token, logger).catch((err: unknown) => {
+        unregister();
+        throw err;
+      });
+      started = await start();
+    }
     if (!started) {
       unregister();
       logger.info('job already ended; stage not run');
@@ -231,11 +243,11 @@ export class StageWorkerHost {
   /** After A: the rest of the flow, from the options A's attempt read (the record's options never change). */
   private async startPhaseTwo(jobId: string, record: JobRecord): Promise<void> {
     const added = await this.opts.queues.addPhaseTwo(jobId, planFromOptions(record.options));
-    // Not awaited (A's slot is the pipeline's first queue): "queued" only replaces "pending", so
-    // landing after B or C has started changes nothing, and a lost one only leaves "pending" shown.
-    for (const s of added.filter((x) => x === 'B' || x === 'C')) {
-      this.opts.store.stageQueued(jobId, s).catch((err: unknown) => this.opts.logger.warn({ err, job_id: jobId, stage: s }, 'could not mark the stage queued'));
-    }
+    // One script for both, not awaited (A's slot is the pipeline's first queue): "queued" only
+    // replaces "pending", so landing after B or C has started changes nothing, and a lost one only
+    // leaves "pending" shown.
+    const queued = added.filter((x) => x === 'B' || x === 'C');
+    if (queued.length) this.opts.store.stagesQueued(jobId, queued).catch((err: unknown) => this.opts.logger.warn({ err, job_id: jobId, stages: queued }, 'could not mark the stages queued'));
   }
 
   /**

@@ -21,9 +21,14 @@ export class ReviewGate {
     await this.service.open(jobId, output as HumanReviewOutput);
   }
 
+  /** Only H waits for a decision. */
+  gates(stage: StageId): boolean {
+    return stage === 'H';
+  }
+
   async beforeStage(jobId: string, stage: StageId, now = Date.now()): Promise<ReviewGateVerdict> {
-    if (stage !== 'H') return { action: 'run' };
-    // Every job's H asks this; only the status is needed to let the usual one through.
+    if (!this.gates(stage)) return { action: 'run' };
+    // The host asks after H's start was refused: the job waits for a person, or it ended.
     if ((await this.store.getStatus(jobId)) !== 'awaiting_review') return { action: 'run' };
     const task = await this.service.reviews.get(jobId, now);
     if (!task) {

@@ -135,10 +135,13 @@ describe('review tasks', () => {
     expect((await reviews.get(id))?.status).toBe('closed');
   });
 
-  it('keeps the export stage parked while the job waits and lets it run once a decision was applied', async () => {
+  it('keeps the export stage parked while the job waits (its start refused) and lets it run once a decision was applied', async () => {
     const gate = new ReviewGate(service, store);
     const id = await waitingJob(0.5);
+    expect([gate.gates('H'), gate.gates('F')]).toEqual([true, false]);
     expect(await gate.beforeStage(id, 'F')).toEqual({ action: 'run' });
+    // The worker host asks the gate only once H's start is refused, which a waiting job does.
+    expect(await store.startStage(id, 'H', 1, [])).toBeNull();
     const now = Date.now();
     const verdict = await gate.beforeStage(id, 'H', now);
     expect(verdict).toEqual({ action: 'wait', untilMs: now + settings.recheckSeconds * 1000 });
@@ -149,6 +152,7 @@ describe('review tasks', () => {
     expect((await store.get(id))?.status).toBe('running');
     expect((await store.getOutput(id, 'G'))?.status).toBe('approved');
     expect(await gate.beforeStage(id, 'H')).toEqual({ action: 'run' });
+    expect((await store.startStage(id, 'H', 1, []))?.record.stages.H.status).toBe('running');
   });
 
   it('applies a recorded decision when the export stage wakes, if the API could not', async () => {

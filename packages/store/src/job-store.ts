@@ -61,12 +61,14 @@ interface Patch {
   stage_base?: StageState;
   stage_only_if?: Array<StageState['status']>;
   read?: { outputs?: readonly StageId[]; carried?: boolean };
+  /** The stage output (JSON); sent as an argument of its own, not inside the patch JSON. */
   output?: string;
   count?: 'success' | 'failure';
   allow_terminal?: boolean;
   only_if_status?: JobStatus[];
   outputs?: Record<string, string>;
   finish?: { stages: readonly StageId[]; done: readonly string[]; confidence: string };
+  queue_stages?: readonly StageId[];
 }
 
 export type MutationOutcome = 'applied' | 'missing' | 'refused';
@@ -126,10 +128,11 @@ export class JobStore {
       fields[`stage:${id}`] = JSON.stringify(initialStageState(id, job.skipped.includes(id) ? 'skipped' : 'pending'));
     }
     const key = this.keys.job(job.id);
-    await this.redis.multi().hset(key, fields).expire(key, this.ttlSeconds).exec();
-    const record = await this.get(job.id);
-    if (!record) throw new Error(`job ${job.id} vanished right after creation`);
-    return record;
+    const replies = await this.redis.multi().hset(key, fields).expire(key, this.ttlSeconds).exec();
+    const failed = replies?.find(([err]) => err)?.[0];
+    if (!replies || failed) throw failed ?? new Error(`job ${job.id}: the record was not written`);
+    // The record is what was just written: built from the same fields, not read back (one round trip less per submission).
+    return parseRecord(fields)!;
   }
 
   async get(id: string): Promise<JobRecord | null> {
@@ -245,7 +248,16 @@ export class JobStore {
 
   /** A pending stage was put on its queue; refused when it is no longer pending (it already started). */
   async stageQueued(id: string, stage: StageId): Promise<MutationOutcome> {
-    return this.mutate(id, { stage, stage_set: { status: 'queued' }, stage_base: initialStageState(stage), stage_only_if: ['pending'] });
+    return this.stagesQueued(id, [stage]);
+  }
+
+  /**
+   * Stages put on their queues at once (B and C after A), in one round trip: each one still
+   * pending becomes queued, with its own event; refused when none was pending any more.
+   */
+  async stagesQueued(id: string, stages: readonly StageId[]): Promise<MutationOutcome> {
+    if (stages.length === 0) return 'refused';
+    return this.mutate(id, { queue_stages: stages });
   }
 
   /** Every stage is done; refused while the job waits for a person (the decision completes it). */
@@ -314,15 +326,17 @@ export class JobStore {
   }
 
   private async mutateAndRead(id: string, patch: Patch): Promise<ReadBack> {
+    const { output, ...rest } = patch;
     const result = await (this.redis as unknown as MutateCommand).mppMutateJob(
       this.keys.job(id),
       this.keys.outputs(id),
       this.keys.processedTotals(),
       patch.stage ? this.carriedUsageKey(id, patch.stage) : `${this.keys.job(id)}:usage:-`,
-      JSON.stringify(patch),
+      JSON.stringify(rest),
       String(this.ttlSeconds),
       this.keys.events(id),
       new Date().toISOString(),
+      output ?? '',
     );
     const code = Array.isArray(result) ? result[0] : result;
     const outcome: MutationOutcome = code === 1 ? 'applied' : code === 0 ? 'missing' : 'refused';

@@ -12,14 +12,20 @@
  *                       stage_set?: {...}, stage_unset?: [..] fields merged into its current state
  *                       stage_base?: {...}                   (the state to merge into if it has none)
  *                       stage_only_if?: [..]                 refuse unless the stage's status is one of these
- *                       output?: string (JSON), count?: "success"|"failure", allow_terminal?: bool,
+ *                       count?: "success"|"failure", allow_terminal?: bool,
  *                       only_if_status?: [..], outputs?: {stage: JSON} (several outputs at once),
  *                       read?: { outputs?: [stages], carried?: bool },
- *                       finish?: { stages: [..], done: [..], confidence: string } }
+ *                       finish?: { stages: [..], done: [..], confidence: string },
+ *                       queue_stages?: [..] }
+ *         `queue_stages`: alone in its patch; each of these stages still `pending` becomes
+ *         `queued` with an event of its own (several stages put on their queues at once, in one
+ *         round trip); refused when none was pending
  *         `finish`: after the stage's change, a queued or running job whose every stage in
  *         `finish.stages` has a status in `finish.done` is completed with that confidence (the
  *         same change `complete` makes), so the last stage ends the job in its own round trip
  * ARGV[2] ttl seconds  ARGV[3] events channel  ARGV[4] now (ISO)
+ * ARGV[5] the patched stage's output (JSON), '' for none: an argument of its own, not a string
+ *         inside the patch, so it is neither escaped again in the patch's JSON nor decoded by cjson
  * Returns: 1 applied; 0 job missing; -1 refused because the job is terminal (or a status guard
  * failed). With `read`, an applied change returns {1, job hash (flat), outputs (in `read.outputs`
  * order, false when absent), carried-usage hash (flat)}: what the caller would otherwise fetch in
@@ -35,6 +41,23 @@ if patch.only_if_status then
   local ok = false
   for _, s in ipairs(patch.only_if_status) do if s == current then ok = true end end
   if not ok then return -1 end
+end
+if patch.queue_stages then
+  local changed = 0
+  for _, s in ipairs(patch.queue_stages) do
+    local raw = redis.call('HGET', KEYS[1], 'stage:' .. s)
+    local state = raw and cjson.decode(raw)
+    if state and state.status == 'pending' then
+      state.status = 'queued'
+      redis.call('HSET', KEYS[1], 'stage:' .. s, cjson.encode(state))
+      redis.call('PUBLISH', ARGV[3], cjson.encode({ type = 'update', status = current, stage = s, stage_status = 'queued' }))
+      changed = changed + 1
+    end
+  end
+  if changed == 0 then return -1 end
+  redis.call('HSET', KEYS[1], 'updated_at', ARGV[4])
+  redis.call('EXPIRE', KEYS[1], ARGV[2])
+  return 1
 end
 local stage_state = patch.stage_state
 if patch.stage and not stage_state and (patch.stage_set or patch.stage_unset) then
@@ -63,7 +86,7 @@ if patch.stage then
   redis.call('HSET', KEYS[1], 'stage:' .. patch.stage, cjson.encode(stage_state))
   event.stage = patch.stage
   event.stage_status = stage_state.status
-  if patch.output then redis.call('HSET', KEYS[2], patch.stage, patch.output) end
+  if ARGV[5] ~= '' then redis.call('HSET', KEYS[2], patch.stage, ARGV[5]) end
 end
 if patch.outputs then
   for stage, value in pairs(patch.outputs) do redis.call('HSET', KEYS[2], stage, value) end

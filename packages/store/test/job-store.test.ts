@@ -37,6 +37,11 @@ describe('job store', () => {
     const after = (await store.get(job.id))!;
     expect(after.stages.A).toMatchObject({ status: 'completed', attempts: 1, provider: 'sharp', duration_ms: 12 });
     expect(await store.getOutput(job.id, 'A')).toEqual({ provider: 'sharp', duration_ms: 12.4, confidence: 1 });
+    // The output travels as its own script argument: stored byte for byte.
+    const text = { provider: 'local', duration_ms: 1, confidence: 0.5, text: 'a "quoted" \\ back\nslash, $x^2$ é ∑ \u0000 {}[]' };
+    await store.stageStarted(job.id, 'B', 1);
+    await store.stageCompleted(job.id, 'B', text);
+    expect(await redis.hget(keys.outputs(job.id), 'B')).toBe(JSON.stringify(text));
     expect(await store.complete(job.id, 0.9)).toBe('applied');
     expect(await store.processedTotals()).toMatchObject({ success: 1 });
   });
@@ -145,6 +150,27 @@ describe('job store', () => {
       { type: 'update', status: 'running', stage: 'A', stage_status: 'running' },
       { type: 'update', status: 'cancelled' },
     ]);
+  });
+
+  it('marks several stages queued in one step, each with its event, leaving one that already started as it is', async () => {
+    const sub = new Redis(url);
+    const events = new JobEvents(sub, keys);
+    const job = await newJob();
+    await store.stageStarted(job.id, 'A', 1);
+    await store.stageCompleted(job.id, 'A', { provider: 'sharp', duration_ms: 3, confidence: 1 });
+    await store.stageStarted(job.id, 'C', 1); // C overtook the mark
+    const seen: JobEvent[] = [];
+    const stop = await events.listen(job.id, (e) => seen.push(e));
+    expect(await store.stagesQueued(job.id, ['B', 'C'])).toBe('applied');
+    expect(await store.stagesQueued(job.id, ['B', 'C'])).toBe('refused'); // none pending any more
+    await new Promise((r) => setTimeout(r, 100));
+    await stop();
+    sub.disconnect();
+    const rec = (await store.get(job.id))!;
+    expect([rec.stages.B.status, rec.stages.C.status]).toEqual(['queued', 'running']);
+    expect(seen).toEqual([{ type: 'update', status: 'running', stage: 'B', stage_status: 'queued' }]);
+    await store.cancel(job.id);
+    expect(await store.stagesQueued(job.id, ['D'])).toBe('refused');
   });
 });
 

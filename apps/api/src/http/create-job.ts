@@ -40,8 +40,8 @@ export async function createJob(deps: ApiDeps, submission: Submission, id: strin
     skipped: plan.skip,
     ...(submission.webhook_url ? { webhook_url: submission.webhook_url } : {}),
   });
-  await blobs.touch(original_ref, config.resultTtlSeconds);
-  await deps.deadlines.set(id, submission.options.timeout_seconds ?? config.jobTimeoutSeconds);
+  // Independent of each other: one round trip for both, before the job can start.
+  await Promise.all([blobs.touch(original_ref, config.resultTtlSeconds), deps.deadlines.set(id, submission.options.timeout_seconds ?? config.jobTimeoutSeconds)]);
   await queues.submit(id, plan);
   return record;
 }

@@ -18,6 +18,8 @@ export interface RoundTripProxy {
   busy(): boolean;
   /** What the clients sent since the last `reset`, one string per chunk (pipelined commands share one). */
   sent(): string[];
+  /** What the clients sent since the last `reset`, one string per round trip (a connection's chunks sent before its reply, together). */
+  sentByTrip(): string[];
   reset(): void;
   /** From the first request matching `pattern` on, replies on that connection wait for the returned release. */
   holdReplies(pattern: RegExp): () => void;
@@ -29,19 +31,23 @@ export async function startRoundTripProxy(redisUrl: string): Promise<RoundTripPr
   let trips = 0;
   let pending = 0;
   let chunks: string[] = [];
+  let tripTexts: string[] = [];
   let hold: { pattern: RegExp; held: Array<() => void>; released: boolean } | undefined;
   const sockets = new Set<net.Socket>();
   const server = net.createServer((client) => {
     const upstream = net.connect(Number(target.port || 6379), target.hostname);
     let replyPending = false;
+    let trip = -1;
     let holding: typeof hold;
     client.on('data', (chunk: Buffer) => {
       if (!replyPending) {
         trips++;
         pending++;
+        trip = tripTexts.push('') - 1;
       }
       replyPending = true;
       chunks.push(chunk.toString('latin1'));
+      if (trip >= 0 && trip < tripTexts.length) tripTexts[trip] += chunk.toString('latin1');
       if (hold && !hold.released && hold.pattern.test(chunk.toString('latin1'))) holding = hold;
       upstream.write(chunk);
     });
@@ -66,9 +72,11 @@ export async function startRoundTripProxy(redisUrl: string): Promise<RoundTripPr
     count: () => trips,
     busy: () => pending > 0,
     sent: () => [...chunks],
+    sentByTrip: () => [...tripTexts],
     reset: () => {
       trips = 0;
       chunks = [];
+      tripTexts = [];
     },
     holdReplies: (pattern) => {
       const current = { pattern, held: [] as Array<() => void>, released: false };
