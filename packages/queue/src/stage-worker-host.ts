@@ -139,23 +139,10 @@ export class StageWorkerHost {
       if (runs.size === 0 && this.runsByJob.get(jobId) === runs) this.runsByJob.delete(jobId);
     };
     const spec = STAGE_CATALOG[stage];
-    // One round trip records the attempt and reads what the run needs (record, inputs, usage).
-    const start = () =>
-      store.startStage(jobId, stage, attempt, spec.needs).catch((err: unknown) => {
-        unregister();
-        throw err;
-      });
-    let started = await start();
-    // Refused: the job ended or, for a gated stage (H), it waits for a person. The gate is asked
-    // only then, so the usual H spends no round trip on it; when the gate lets it through (a
-    // decision landed meanwhile), the attempt starts again.
-    if (!started && this.opts.gate?.gates(stage)) {
-      await this.parkIfGated(job, token, logger).catch((err: unknown) => {
-        unregister();
-        throw err;
-      });
-      started = await start();
-    }
+    const started = await this.startAttempt(job, attempt, token, logger).catch((err: unknown) => {
+      unregister();
+      throw err;
+    });
     if (!started) {
       unregister();
       logger.info('job already ended; stage not run');
@@ -229,6 +216,21 @@ export class StageWorkerHost {
   }
 
   /** Parks the BullMQ job in the delayed set while the gate says wait; holds no slot meanwhile. */
+  /**
+   * Records the attempt's start; one round trip also reads what the run needs (record, inputs,
+   * usage). Refused (null): the job ended or, for a gated stage (H), it waits for a person.
+   * The gate is asked only then, so the usual H spends no round trip on it; when the gate lets it
+   * through (a decision landed meanwhile), the attempt starts again.
+   */
+  private async startAttempt(job: Job<StageJobData>, attempt: number, token: string | undefined, logger: Logger): Promise<StartedStage | null> {
+    const { jobId, stage } = job.data;
+    const start = () => this.opts.store.startStage(jobId, stage, attempt, STAGE_CATALOG[stage].needs);
+    const started = await start();
+    if (started || !this.opts.gate?.gates(stage)) return started;
+    await this.parkIfGated(job, token, logger);
+    return start();
+  }
+
   private async parkIfGated(job: Job<StageJobData>, token: string | undefined, logger: Logger): Promise<void> {
     const { jobId, stage } = job.data;
     const verdict = await this.opts.gate!.beforeStage(jobId, stage);

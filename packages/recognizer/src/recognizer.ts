@@ -88,20 +88,22 @@ export class MathRecognizer {
     let reading: Reading;
     if (emHint > MAX_EM_PX) {
       const scale = TARGET_EM_PX / emHint;
-      reading = this.read(downscale(native, scale), scale);
+      reading = this.read(downscale(native, scale), scale, opts.signal);
     } else {
       const step = ENLARGE_STEPS.find(([below]) => emHint < below);
-      reading = step ? this.read(await enlarge(native, step[1]), step[1]) : this.read(native, 1, map);
+      reading = step ? this.read(await enlarge(native, step[1]), step[1], opts.signal) : this.read(native, 1, opts.signal, { map, emHint });
     }
     return { ...reading, ms: Math.round(performance.now() - started) };
   }
 
-  /** One reading of a picture that is `scale` times the input (boxes are given in input pixels). */
-  private read(img: InkImage, scale: number, known?: ComponentMap): Reading {
-    const map = known ?? componentsOf(img);
-    const emHint = estimateEm(map.components);
+  /** One reading of a picture that is `scale` times the input (boxes are given in input pixels);
+   * `known` is what was already worked out for this very picture. */
+  private read(img: InkImage, scale: number, signal: AbortSignal | undefined, known?: { map: ComponentMap; emHint: number }): Reading {
+    const map = known?.map ?? componentsOf(img);
+    const emHint = known?.emHint ?? estimateEm(map.components);
     const ctx: SegmentContext = { img, map, classifier: this.classifier, multipart: this.multipart, emHint };
     const hyps = segmentSymbols(ctx);
+    throwIfAborted(signal);
     const syms: Sym[] = hyps.map((h, id) => ({ id, box: h.box, cands: h.cands, ...(h.shape ? { shape: h.shape } : {}), ...(h.radical ? { radical: h.radical } : {}) }));
     let units = syms.map((s) => symbolUnit(s, emHint));
     const em = typicalEm(units, emHint);

@@ -180,10 +180,6 @@ export class JobStore {
   }
 
   /**
-   * stageCompleted that also reads the record and the outputs of `read` back after the change (a
-   * job's last stage needs them to decide whether the job is complete and with what confidence).
-   */
-  /**
    * A stage's completion that reads the record back (and the outputs in `read`), for a root of the
    * flow to see whether the job is done. With `finish`, the same script also completes the job
    * when every stage is done and the job is not waiting for a person: `completed` tells.

@@ -18,6 +18,8 @@ const UPRIGHT_MARGIN = 0.035;
 const SCRIPT_BOLD_MARGIN = 0.05;
 /** Upright letters common on their own in formulas. */
 const LONE_UPRIGHT = new Set(['d', 'e', 'i']);
+/** An upright or bold l or I alone is almost always the digit one, printed heavy. */
+const LOOKS_LIKE_ONE = new Set(['l', 'I']);
 
 function styleOf(label: string | undefined): { style: string; char: string } | undefined {
   const m = label ? STYLED.exec(label) : null;
@@ -28,8 +30,7 @@ function styleOf(label: string | undefined): { style: string; char: string } | u
 function plainLabels(style: string, char: string): string[] {
   // Bold and upright letters differ by weight alone, which heavy ink blurs: only the italic
   // letter, a different shape, is a plain alternative to a bold one.
-  // An upright or bold l or I alone is almost always the digit one, printed heavy.
-  if (char === 'l' || char === 'I') return ['1', char];
+  if (LOOKS_LIKE_ONE.has(char)) return ['1', char];
   return [char];
 }
 
@@ -54,7 +55,7 @@ export function applyStylePriors(units: Unit[], fallbackEm: number): Unit[] {
   const boldCount = units.filter((u) => {
     if (u.node.t !== 'sym' || isScriptSize(u, fallbackEm)) return false;
     const styled = styleOf(u.node.sym.cands[0]?.label);
-    return styled?.style === 'mathbf' && styled.char !== 'l' && styled.char !== 'I';
+    return styled?.style === 'mathbf' && !LOOKS_LIKE_ONE.has(styled.char);
   }).length;
   return units.map((u) => {
     if (u.node.t !== 'sym' || u.node.sym.shape) return u;
