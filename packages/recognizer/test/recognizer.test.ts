@@ -115,6 +115,27 @@ describe('MathRecognizer on MathJax renderings', () => {
     }
   });
 
+  it('reads a speck inside a glyph as part of it, not as a dot of its own', async () => {
+    const sharp = (await import('sharp')).default;
+    for (const [latex, glyph] of [['k=1', 'k'], ['W+1', 'W']] as const) {
+      const clean = await render(latex, 32);
+      const box = (await recognizer.recognize(clean)).symbols.find((s) => s.latex === glyph)!.bbox;
+      const { data, info } = await sharp(clean).greyscale().raw().toBuffer({ resolveWithObject: true });
+      // A 2x2 blot on paper inside the glyph's box, two pixels clear of any ink.
+      const paper = (x: number, y: number): boolean => {
+        for (let dy = -2; dy <= 3; dy++) for (let dx = -2; dx <= 3; dx++) if (data[(y + dy) * info.width + x + dx]! < 200) return false;
+        return true;
+      };
+      let spot: [number, number] | undefined;
+      for (let y = box.y + 2; y < box.y + box.h - 3 && !spot; y++) for (let x = box.x + 2; x < box.x + box.w - 3 && !spot; x++) if (paper(x, y)) spot = [x, y];
+      expect(spot).toBeDefined();
+      const [sx, sy] = spot!;
+      for (const [dx, dy] of [[0, 0], [1, 0], [0, 1], [1, 1]]) data[(sy + dy!) * info.width + sx + dx!] = 0;
+      const specked = await sharp(data, { raw: { width: info.width, height: info.height, channels: 1 } }).png().toBuffer();
+      expect(norm((await recognizer.recognize(specked)).latex)).toBe(norm(latex));
+    }
+  });
+
   it('rejects an aborted call with a named error', async () => {
     const controller = new AbortController();
     controller.abort();

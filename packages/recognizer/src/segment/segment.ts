@@ -33,7 +33,34 @@ export function segmentSymbols(ctx: SegmentContext): SymbolHypothesis[] {
   const grouped = splitUnderDots(ctx, readWholeWords(ctx, groupStacks(ctx, comps, singles)));
   const out: SymbolHypothesis[] = [];
   for (const hyp of grouped) out.push(...maybeSplit(ctx, hyp, 0));
-  return readFusedDots(ctx, regroupDots(ctx, regroupBars(ctx, out))).sort((a, b) => a.box.x - b.box.x);
+  return absorbSpecks(ctx, readFusedDots(ctx, regroupDots(ctx, regroupBars(ctx, out)))).sort((a, b) => a.box.x - b.box.x);
+}
+
+/** A speck is at most this share of the em on either side. */
+const SPECK_EM = 0.18;
+
+/**
+ * Specks inside another glyph's box: a hairline of a letter broken by the threshold (the leg of a
+ * `k`, a join of an `n` or of `\infty`) or a stray JPEG block. Printed dots never sit inside a
+ * glyph (those of i, j, `:`, `\div` have been grouped with their partners by now), so the speck
+ * is read as part of the glyph around it, or dropped when that reads worse.
+ */
+function absorbSpecks(ctx: SegmentContext, hyps: SymbolHypothesis[]): SymbolHypothesis[] {
+  const limit = SPECK_EM * ctx.emHint;
+  const specks = hyps.filter((h) => h.comps.length === 1 && !h.shape && h.box.w <= limit && h.box.h <= limit);
+  if (specks.length === 0) return hyps;
+  let out = hyps;
+  for (const speck of specks) {
+    const s = speck.box;
+    const host = out.find((h) => h !== speck && !h.shape && h.box.w >= 2 * s.w && h.box.h >= 2 * s.h && s.x >= h.box.x - 1 && s.y >= h.box.y - 1 && s.x + s.w <= h.box.x + h.box.w + 1 && s.y + s.h <= h.box.y + h.box.h + 1);
+    if (!host) continue;
+    const comps = [...host.comps, ...speck.comps];
+    const box = unionBox([host.box, s]);
+    const cands = classifyComps(ctx, comps, box);
+    const merged = (cands[0]?.score ?? 0) > scoreOf(host) ? { ...host, comps, box, cands } : host;
+    out = out.filter((h) => h !== speck).map((h) => (h === host ? merged : h));
+  }
+  return out;
 }
 
 function single(ctx: SegmentContext, c: Component): SymbolHypothesis {
