@@ -75,7 +75,9 @@ export function resolveRadicals(units: Unit[], em: number, parse: Parse): Unit[]
     const tol = Math.max(2, 0.15 * em);
     // A comma right after the sign ends within the tolerance, but not under the vinculum.
     const body = rest.filter((u) => u !== rad && centerX(u.box) > barStart && centerX(u.box) < r.x + r.w && u.box.x + u.box.w <= r.x + r.w + tol && u.box.y >= r.y - tol && u.box.y + u.box.h <= r.y + r.h + tol);
-    const index = rest.filter((u) => u !== rad && !body.includes(u) && u.box.x + u.box.w <= barStart + tol && u.box.x >= r.x - 1.2 * em && u.box.y + u.box.h <= r.y + r.h * 0.6 && u.box.y >= r.y - 0.8 * em);
+    // TeX kerns the index back into the sign (5mu before it, -10mu after), so an index always
+    // reaches into the sign's columns; a minus or a script printed before the radical ends short.
+    const index = rest.filter((u) => u !== rad && !body.includes(u) && u.box.x + u.box.w <= barStart + tol && u.box.x + u.box.w > r.x + 1 && u.box.x >= r.x - 1.2 * em && u.box.y + u.box.h <= r.y + r.h * 0.6 && u.box.y >= r.y - 0.8 * em);
     const bodyEm = typicalEm(body, em);
     const node: Node = { t: 'sqrt', sym, body: parse(body, bodyEm), index: parse(index, typicalEm(index, em * 0.5)) };
     const box = unionOf([r, ...body.map((u) => u.box), ...index.map((u) => u.box)]);
