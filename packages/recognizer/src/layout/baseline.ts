@@ -108,7 +108,9 @@ function onLine(u: Unit, axis: number, em: number): boolean {
   if (isPrime(u)) return false;
   const off = Math.abs(u.axis - axis) / em;
   const kind = kindOfUnit(u);
-  const sizeless = !u.reliable || u.centred || CENTRED_KINDS.has(kind);
+  // A fraction on the line sits on its axis whatever the size of its parts (a fraction nested in
+  // a denominator has parts a size smaller than the line it stands on).
+  const sizeless = !u.reliable || u.centred || CENTRED_KINDS.has(kind) || kind === 'frac';
   const ratio = u.em / em;
   if (off < ON_LINE) return sizeless || ratio > 0.72;
   if (off < NEAR_LINE) return !sizeless && ratio > LINE_SIZE;

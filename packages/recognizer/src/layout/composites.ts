@@ -4,6 +4,7 @@
  * denominator), radicals with radicand and index, big operators and \lim-like names with limits
  * above and below, and accents over a base. Claimed units are parsed recursively by `parse`.
  */
+import { mainLine } from './baseline';
 import { readAs } from './marks';
 import { AXIS_EM, centerX, centerY, kindOf, labelOf, typicalEm, unionOf, type Node, type Sym, type Unit } from './units';
 
@@ -81,7 +82,8 @@ export function resolveRadicals(units: Unit[], em: number, parse: Parse): Unit[]
     const bodyEm = typicalEm(body, em);
     const node: Node = { t: 'sqrt', sym, body: parse(body, bodyEm), index: parse(index, typicalEm(index, em * 0.5)) };
     const box = unionOf([r, ...body.map((u) => u.box), ...index.map((u) => u.box)]);
-    const axis = body.length > 0 ? median(body.map((u) => u.axis)) : r.y + r.h / 2;
+    // The radicand's own main line: with scripts inside (`\\sqrt{\\gamma^{Cp}}`) most units may sit off it.
+    const axis = body.length > 0 ? mainLine(body, bodyEm).axis : r.y + r.h / 2;
     rest = [...without(rest, [rad, ...body, ...index]), { node, box, axis, em: bodyEm, reliable: body.length > 0 }];
   }
   return rest;
