@@ -58,6 +58,7 @@ const CASES: Array<[string, string, number[]]> = [
   ['centred dot', 'a\\cdot b', [16, 24]],
   ['tilde accent', '\\tilde{q}+\\bar{x}', [24]],
   ['hat and dot accents', '\\hat{A}+\\dot{q}', [24]],
+  ['dot accent on a broad capital', 'a\\pm\\dot{H}', [16, 24]],
   ['double dot accent', '\\ddot{x}+\\bar{y}', [16]],
   ['overline and bar', '\\overline{A}+\\bar{g}', [16, 24]],
   ['Greek', '\\alpha+\\beta', [16, 24]],

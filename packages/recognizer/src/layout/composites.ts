@@ -189,7 +189,7 @@ export function resolveAccents(units: Unit[], em: number, parse: Parse): Unit[] 
     const wide = markBox.w > 1.4 * Math.min(...below.map((u) => u.box.w));
     const base = wide ? below.filter((u) => u.box.x >= markBox.x - 2 && u.box.x + u.box.w <= markBox.x + markBox.w + 2) : [below.sort((a, b) => a.box.y - b.box.y)[0]!];
     if (base.length === 0) continue;
-    if (!wide && base[0]!.box.w > 4.5 * markBox.w && accent !== "\\bar") continue;
+    if (!wide && base[0]!.box.w > Math.max(4.5 * markBox.w, 0.9 * em) && accent !== "\\bar") continue;
     const single = base.length === 1 && base[0]!.node.t === 'sym' ? base[0]!.node.sym : undefined;
     const dotted = single && accent === '\\dot' ? DOTTED_BY_DOTLESS[labelOf(single)] : undefined;
     if (single && dotted) {
