@@ -68,6 +68,10 @@ const CASES: Array<[string, string, number[]]> = [
   ['double prime', 'f^{\\prime\\prime}+g^{\\prime}', [16, 24]],
   ['equation', 'f(x)=x^{2}', [16, 24]],
   ['equation', 'a=b+c', [16, 24]],
+  ['matrix', 'A=\\left(\\begin{array}{cc}a&b\\\\c&d\\end{array}\\right)', [16, 24]],
+  ['matrix with scripts', '\\left[\\begin{array}{ccc}x_{1}&0&1\\\\2&y^{2}&z\\end{array}\\right]', [16, 24]],
+  ['row vector', 'v=\\left(\\begin{array}{ccc}a&b_{1}&c\\end{array}\\right)', [16, 24]],
+  ['parentheses that are not a row vector', 'f(a,b)+(x-y)', [16, 24]],
 ];
 
 describe('MathRecognizer on MathJax renderings', () => {

@@ -24,7 +24,7 @@ export function resolveFences(units: Unit[], em: number, parse: Parse): Unit[] {
   for (;;) {
     const opens = rest.filter((u) => {
       const d = delimiter(u);
-      return d && (d.kind === 'open' || d.kind === 'fence') && isTall(u, em);
+      return d && (d.kind === 'open' || d.kind === 'fence');
     });
     let changed = false;
     // Innermost first: the rightmost opener whose partner is found.
@@ -38,13 +38,17 @@ export function resolveFences(units: Unit[], em: number, parse: Parse): Unit[] {
       const inside = rest.filter((u) => u !== open && u !== close && centerX(u.box) > x0 && centerX(u.box) < x1 && centerY(u.box) > y0 && centerY(u.box) < y1);
       const innerEm = typicalEm(inside, em);
       const rows = splitRows(inside);
-      const body: Node[] = rows.length >= 2 ? [arrayNode(rows, innerEm, parse)] : parse(inside, innerEm);
+      const array = rows.length >= 2 || (inside.length >= 2 && splitColumns(rows, innerEm, ROW_COLUMN_GAP).length >= 2);
+      // Delimiters of text height are left on the line unless they hold a row vector (and all
+      // that stands between them: the limits of an integral inside reach above and below).
+      if (!isTall(open, em) && (!array || rows.length >= 2 || rest.some((u) => u !== open && u !== close && !inside.includes(u) && centerX(u.box) > x0 && centerX(u.box) < x1))) continue;
+      const body: Node[] = array ? [arrayNode(rows, innerEm, parse)] : parse(inside, innerEm);
       const openSym = (open.node as { sym: Sym }).sym;
       const closeSym = (close.node as { sym: Sym }).sym;
       // Fences that hug their content were stretched by \left ... \right; fences much taller
       // than what they hold were sized by hand (\big, \Big ...) and keep that size.
       const contentHeight = inside.length > 0 ? unionOf(inside.map((u) => u.box)).h : 0;
-      if (rows.length < 2 && contentHeight < 0.7 * Math.min(open.box.h, close.box.h)) {
+      if (!array && contentHeight < 0.7 * Math.min(open.box.h, close.box.h)) {
         setSize(openSym, delimiterSize(open.box.h, em));
         setSize(closeSym, delimiterSize(close.box.h, em));
       }
@@ -95,12 +99,18 @@ function splitRows(units: Unit[]): Unit[][] {
   return rows.map((r) => r.units);
 }
 
-function splitColumns(rows: Unit[][], em: number): Array<[number, number]> {
+/** Gap (in em) between the columns of an array: TeX and MathJax put 2 \\arraycolsep = 1 em
+ * between cells, where the widest space inside a formula (around a relation) is 0.28 em. */
+const COLUMN_GAP = 0.6;
+/** A single row inside tall delimiters is an array (a row vector) only with gaps nearer 1 em. */
+const ROW_COLUMN_GAP = 0.8;
+
+function splitColumns(rows: Unit[][], em: number, gap = COLUMN_GAP): Array<[number, number]> {
   const spans: Array<[number, number]> = rows.flat().map((u) => [u.box.x, u.box.x + u.box.w] as [number, number]).sort((a, b) => a[0] - b[0]);
   const columns: Array<[number, number]> = [];
   for (const [a, b] of spans) {
     const last = columns[columns.length - 1];
-    if (last && a < last[1] + 0.6 * em) last[1] = Math.max(last[1], b);
+    if (last && a < last[1] + gap * em) last[1] = Math.max(last[1], b);
     else columns.push([a, b]);
   }
   return columns;
