@@ -145,6 +145,13 @@ describe('MathRecognizer on MathJax renderings', () => {
     }
   });
 
+  it('reads a fraction bar that heavy ink fused with a glyph above or below it', async () => {
+    for (const [latex, px] of [['\\frac{T^{E}}{\\frac{n}{D}}\\cdot\\Lambda', 20], ['r^{-\\frac{O(0,1,8)}{3}}', 24]] as const) {
+      const heavy = await renderFormula(latex, { pxPerEm: px, strokeUnits: 40, blur: 0, noise: 0, pad: 6 }, new Rng(1));
+      expect(norm((await recognizer.recognize(heavy)).latex)).toBe(norm(latex));
+    }
+  });
+
   it('rejects an aborted call with a named error', async () => {
     const controller = new AbortController();
     controller.abort();

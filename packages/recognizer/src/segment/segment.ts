@@ -11,7 +11,7 @@ import type { TemplateMeta } from '../templates/template-set';
 import { barsReading, regroupBars } from './bars';
 import { classifyComps, ruleMeta, type SegmentContext, type SymbolHypothesis } from './context';
 import { readFusedDots, regroupDots, splitUnderDots } from './dotted';
-import { maybeSplit } from './split';
+import { maybeSplit, splitFusedBar } from './split';
 import { readWholeWords } from './words';
 import { isHorizontalRule, radicalShape } from './shapes';
 
@@ -32,7 +32,7 @@ export function segmentSymbols(ctx: SegmentContext): SymbolHypothesis[] {
   for (const c of comps) singles.set(c.id, single(ctx, c));
   const grouped = splitUnderDots(ctx, readWholeWords(ctx, groupStacks(ctx, comps, singles)));
   const out: SymbolHypothesis[] = [];
-  for (const hyp of grouped) out.push(...maybeSplit(ctx, hyp, 0));
+  for (const hyp of grouped) for (const piece of splitFusedBar(ctx, hyp)) out.push(...maybeSplit(ctx, piece, 0));
   return absorbSpecks(ctx, readFusedDots(ctx, regroupDots(ctx, regroupBars(ctx, out)))).sort((a, b) => a.box.x - b.box.x);
 }
 

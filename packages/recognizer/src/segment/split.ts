@@ -6,7 +6,7 @@
  */
 import { tightBox } from '../classify/crop';
 import type { Box } from '../image/components';
-import { classifyComps, type SegmentContext, type SymbolHypothesis } from './context';
+import { classifyComps, ruleMeta, type SegmentContext, type SymbolHypothesis } from './context';
 
 const SPLIT_GAIN = 0.05;
 /** A component matching this well is one glyph: no split is tried. */
@@ -88,4 +88,92 @@ export function maybeSplit(ctx: SegmentContext, hyp: SymbolHypothesis, depth: nu
   }
   if (best.pieces.length === 0) return [hyp];
   return best.pieces.flatMap((p) => maybeSplit(ctx, p, depth + 1));
+}
+
+/** A fused bar must explain the component clearly better than the reading of the whole. */
+const BAR_SPLIT_GAIN = 0.15;
+const BAR_SPLIT_BELOW = 0.75;
+
+/**
+ * A fraction bar fused with a glyph of its numerator or denominator (at script sizes a `D` or a
+ * parenthesis touches the bar): a run of thin rows at full width with much narrower ink above or
+ * below. The rows become a rule and the rest of the component falls apart into its own pieces,
+ * each read on its own; kept when the pieces read clearly better than the whole.
+ */
+export function splitFusedBar(ctx: SegmentContext, hyp: SymbolHypothesis): SymbolHypothesis[] {
+  const whole = scoreOf(hyp);
+  const { box } = hyp;
+  if (hyp.shape || hyp.comps.length !== 1 || whole >= BAR_SPLIT_BELOW || box.w < 0.6 * ctx.emHint || box.w < 8) return [hyp];
+  const id = hyp.comps[0]!;
+  const rows = profile(ctx, id, box, false);
+  const full = rows.map((n) => n >= 0.85 * box.w);
+  const maxThickness = Math.max(2, Math.round(0.16 * ctx.emHint)) + 1;
+  for (let start = 0; start < rows.length; start++) {
+    if (!full[start] || (start > 0 && full[start - 1])) continue;
+    let end = start;
+    while (end + 1 < rows.length && full[end + 1]) end++;
+    if (end - start + 1 > maxThickness) continue;
+    // Next to the bar the ink is much narrower than the bar (a glyph standing on it).
+    const above = start > 0 ? rows[start - 1]! : 0;
+    const below = end + 1 < rows.length ? rows[end + 1]! : 0;
+    if (above > 0.6 * box.w || below > 0.6 * box.w || (above === 0 && below === 0)) continue;
+    const bar: Box = { x: box.x, y: box.y + start, w: box.w, h: end - start + 1 };
+    const pieces = pieceBoxes(ctx, id, box, bar);
+    if (pieces.length === 0 || isCross(pieces, bar)) continue;
+    const read = pieces.map((b) => ({ comps: [id], box: b, cands: classifyComps(ctx, [id], b) }) as SymbolHypothesis);
+    const mean = read.reduce((sum, h) => sum + scoreOf(h), 0) / read.length;
+    if (mean < whole + BAR_SPLIT_GAIN || read.some((h) => scoreOf(h) < 0.7)) continue;
+    const rule: SymbolHypothesis = { comps: [id], box: bar, cands: [{ label: '-', score: 1, template: ruleMeta(bar, ctx.emHint) }], shape: 'rule' };
+    return [rule, ...read];
+  }
+  return [hyp];
+}
+
+/** A stroke crossing the bar (`+`, `\\pm`, `\\dagger`): one narrow piece above and one below, centred. */
+function isCross(pieces: Box[], bar: Box): boolean {
+  if (pieces.length !== 2) return false;
+  const centre = bar.x + bar.w / 2;
+  const [a, b] = [...pieces].sort((p, q) => p.y - q.y) as [Box, Box];
+  const narrowCentred = (p: Box): boolean => p.w < 0.25 * bar.w && Math.abs(p.x + p.w / 2 - centre) < 0.12 * bar.w;
+  return a.y + a.h <= bar.y && b.y >= bar.y + bar.h && narrowCentred(a) && narrowCentred(b);
+}
+
+/** Boxes of the 8-connected pieces of component `id` inside `box` once the `bar` rows are removed. */
+function pieceBoxes(ctx: SegmentContext, id: number, box: Box, bar: Box): Box[] {
+  const own = id + 1;
+  const seen = new Uint8Array(box.w * box.h);
+  const inBar = (y: number): boolean => y >= bar.y && y < bar.y + bar.h;
+  const ink = (x: number, y: number): boolean => x >= box.x && y >= box.y && x < box.x + box.w && y < box.y + box.h && !inBar(y) && ctx.map.labels[y * ctx.map.width + x] === own;
+  const out: Box[] = [];
+  for (let y = box.y; y < box.y + box.h; y++) {
+    for (let x = box.x; x < box.x + box.w; x++) {
+      const k = (y - box.y) * box.w + (x - box.x);
+      if (seen[k] || !ink(x, y)) continue;
+      let x0 = x, x1 = x, y0 = y, y1 = y, area = 0;
+      const stack = [[x, y] as [number, number]];
+      seen[k] = 1;
+      while (stack.length > 0) {
+        const [px, py] = stack.pop()!;
+        area++;
+        if (px < x0) x0 = px;
+        if (px > x1) x1 = px;
+        if (py < y0) y0 = py;
+        if (py > y1) y1 = py;
+        for (let dy = -1; dy <= 1; dy++) {
+          for (let dx = -1; dx <= 1; dx++) {
+            const nx = px + dx;
+            const ny = py + dy;
+            if (!ink(nx, ny)) continue;
+            const nk = (ny - box.y) * box.w + (nx - box.x);
+            if (seen[nk]) continue;
+            seen[nk] = 1;
+            stack.push([nx, ny]);
+          }
+        }
+      }
+      // Stubs of the bar's own anti-aliased edge are not pieces.
+      if (area >= 4 && y1 - y0 + 1 >= 3) out.push({ x: x0, y: y0, w: x1 - x0 + 1, h: y1 - y0 + 1 });
+    }
+  }
+  return out;
 }
