@@ -4,6 +4,8 @@
  * still gets wrong are listed in README.md ("Limits"), not here. Templates are built once per
  * process (MathRecognizer.create shares them), so the whole file takes a few seconds.
  */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { MathRecognizer, normalizeLatex, type Recognition } from '@mpp/recognizer';
 import { Rng } from '../bench/rng';
 import { renderFormula } from '../bench/synthetic';
@@ -150,6 +152,19 @@ describe('MathRecognizer on MathJax renderings', () => {
       const heavy = await renderFormula(latex, { pxPerEm: px, strokeUnits: 40, blur: 0, noise: 0, pad: 6 }, new Rng(1));
       expect(norm((await recognizer.recognize(heavy)).latex)).toBe(norm(latex));
     }
+  });
+
+  it('reads three bars as \\equiv when heavy ink makes two of them one `=` (fixtures/fused-equiv.png)', async () => {
+    const picture = await readFile(path.join(__dirname, 'fixtures', 'fused-equiv.png'));
+    const tokens = norm((await recognizer.recognize(picture)).latex).split(' ');
+    expect(tokens.slice(0, tokens.indexOf('\\lim'))).toEqual(norm('q_{\\mathcal{C}}\\cdot H\\equiv').split(' '));
+  });
+
+  it('reads an `=` whose bars blur into one component as `=` (fixtures/fused-equals.png)', async () => {
+    const picture = await readFile(path.join(__dirname, 'fixtures', 'fused-equals.png'));
+    const tokens = norm((await recognizer.recognize(picture)).latex).split(' ');
+    const sigma = tokens.indexOf('\\Sigma');
+    expect(tokens.slice(sigma - 2, sigma + 3)).toEqual(['x', '(', '\\Sigma', ')', '=']);
   });
 
   it('rejects an aborted call with a named error', async () => {

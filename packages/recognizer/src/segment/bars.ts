@@ -47,5 +47,74 @@ export function regroupBars(ctx: SegmentContext, hyps: SymbolHypothesis[]): Symb
     used.add(b);
     added.push(pair);
   }
-  return used.size === 0 ? out : [...out.filter((h) => !used.has(h)), ...added];
+  const paired = used.size === 0 ? out : [...out.filter((h) => !used.has(h)), ...added];
+  return withThirdBars(paired.map((h) => fusedBars(ctx, h) ?? h), em);
+}
+
+/**
+ * The bars of an `=` fused by blur or heavy ink at small sizes: one flat component whose grey
+ * picture still shows two solid bands across its whole width with a light row between them
+ * (everywhere: an `m` or `\\varpi` has solid stems through its middle rows).
+ */
+function fusedBars(ctx: SegmentContext, h: SymbolHypothesis): SymbolHypothesis | undefined {
+  const { box } = h;
+  const em = ctx.emHint;
+  if (h.shape || h.comps.length !== 1 || box.h < 4 || box.h > 0.4 * em || box.w < 1.4 * box.h || box.w < 0.35 * em || BAR_LABELS.has(h.cands[0]?.label ?? '')) return undefined;
+  const own = h.comps[0]! + 1;
+  const rowMax: number[] = [];
+  let covered = 0;
+  for (let y = box.y; y < box.y + box.h; y++) {
+    let max = 0;
+    for (let x = box.x; x < box.x + box.w; x++) {
+      const p = y * ctx.map.width + x;
+      if (ctx.map.labels[p] === own) max = Math.max(max, ctx.img.data[p]!);
+    }
+    rowMax.push(max);
+  }
+  for (let x = box.x; x < box.x + box.w; x++) {
+    let top = false;
+    let bottom = false;
+    for (let y = box.y; y < box.y + box.h; y++) {
+      if (ctx.map.labels[y * ctx.map.width + x] !== own) continue;
+      if (y < box.y + box.h / 2) top = true;
+      else bottom = true;
+    }
+    if (top && bottom) covered++;
+  }
+  if (covered < 0.85 * box.w) return undefined;
+  const solid = Math.max(...rowMax);
+  for (let r = 1; r < box.h - 1; r++) {
+    if (rowMax[r]! > 0.7 * solid) continue;
+    if (Math.max(...rowMax.slice(0, r)) < 0.85 * solid || Math.max(...rowMax.slice(r + 1)) < 0.85 * solid) continue;
+    const upper: Box = { x: box.x, y: box.y, w: box.w, h: r };
+    const lower: Box = { x: box.x, y: box.y + r + 1, w: box.w, h: box.h - r - 1 };
+    return barsReading([upper, lower], h.comps, em);
+  }
+  return undefined;
+}
+
+const BAR_LABELS = new Set(['=', '\\equiv', '-', '\\approx', '\\simeq', '\\cong', '\\rightarrow', '\\leftarrow', '\\longrightarrow', '\\mapsto']);
+
+/**
+ * An `=` (read from its template, or paired above) with a third bar of its length right above or
+ * below at the same spacing is `\\equiv`: heavy print fuses two of the three bars, or the
+ * template reads two and leaves the third a minus.
+ */
+function withThirdBars(hyps: SymbolHypothesis[], em: number): SymbolHypothesis[] {
+  let out = hyps;
+  for (const eq of hyps.filter((h) => h.cands[0]?.label === '=')) {
+    const third = out.find((r) => isBar(r) && r !== eq && Math.abs(r.box.w - eq.box.w) <= Math.max(2, 0.2 * eq.box.w) && Math.abs(r.box.x - eq.box.x) <= Math.max(2, 0.2 * eq.box.w) && gapBetween(r.box, eq.box) <= Math.max(2, 0.6 * eq.box.h) && gapBetween(r.box, eq.box) >= 0);
+    if (!third) continue;
+    const t = Math.max(1, third.box.h);
+    const top: Box = { x: eq.box.x, y: eq.box.y, w: eq.box.w, h: t };
+    const bottom: Box = { x: eq.box.x, y: eq.box.y + eq.box.h - t, w: eq.box.w, h: t };
+    const reading = barsReading([top, bottom, third.box], [...new Set([...eq.comps, ...third.comps])], em);
+    if (reading) out = [...out.filter((h) => h !== eq && h !== third), reading];
+  }
+  return out;
+}
+
+/** Vertical gap between two boxes (negative when they overlap). */
+function gapBetween(a: Box, b: Box): number {
+  return Math.max(a.y, b.y) - Math.min(a.y + a.h, b.y + b.h);
 }
