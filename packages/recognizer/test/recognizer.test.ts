@@ -167,6 +167,12 @@ describe('MathRecognizer on MathJax renderings', () => {
     expect(tokens.slice(sigma - 2, sigma + 3)).toEqual(['x', '(', '\\Sigma', ')', '=']);
   });
 
+  it('reads a function name fused into one component at 13 px/em as the name (fixtures/fused-cos.png)', async () => {
+    const picture = await readFile(path.join(__dirname, 'fixtures', 'fused-cos.png'));
+    const tokens = norm((await recognizer.recognize(picture)).latex).split(' ');
+    expect(tokens.slice(0, tokens.indexOf('6') + 1)).toEqual(norm('g\\cdot p_{1}\\cdot\\cos 6').split(' '));
+  });
+
   it('rejects an aborted call with a named error', async () => {
     const controller = new AbortController();
     controller.abort();

@@ -11,7 +11,7 @@
 import { unionBox, type Box } from '../image/components';
 import { observe, type SegmentContext, type SymbolHypothesis } from './context';
 
-const WORD_MATCH = 0.85;
+const WORD_MATCH = 0.8;
 const WORD_LEAD = 0.02;
 /** Pieces of one word: at most this far apart (em), and overlapping this much in height. */
 const PIECE_GAP = 0.12;
