@@ -70,6 +70,7 @@ const CASES: Array<[string, string, number[]]> = [
   ['double prime', 'f^{\\prime\\prime}+g^{\\prime}', [16, 24]],
   ['equation', 'f(x)=x^{2}', [16, 24]],
   ['equation', 'a=b+c', [16, 24]],
+  ['relations with a bar under them', 'a\\leq b\\geq c,A\\subseteq B', [16, 24]],
   ['matrix', 'A=\\left(\\begin{array}{cc}a&b\\\\c&d\\end{array}\\right)', [16, 24]],
   ['matrix with scripts', '\\left[\\begin{array}{ccc}x_{1}&0&1\\\\2&y^{2}&z\\end{array}\\right]', [16, 24]],
   ['row vector', 'v=\\left(\\begin{array}{ccc}a&b_{1}&c\\end{array}\\right)', [16, 24]],

@@ -6,7 +6,7 @@
  */
 import { unionBox, type Box } from '../image/components';
 import type { TemplateMeta } from '../templates/template-set';
-import { ruleMeta, type SegmentContext, type SymbolHypothesis } from './context';
+import { classifyComps, ruleMeta, type SegmentContext, type SymbolHypothesis } from './context';
 
 /** The `=` or `\equiv` reading of stacked rules, if their lengths and spacing allow it. */
 export function barsReading(bars: readonly Box[], ids: number[], emHint: number): SymbolHypothesis | undefined {
@@ -48,7 +48,32 @@ export function regroupBars(ctx: SegmentContext, hyps: SymbolHypothesis[]): Symb
     added.push(pair);
   }
   const paired = used.size === 0 ? out : [...out.filter((h) => !used.has(h)), ...added];
-  return withThirdBars(paired.map((h) => fusedBars(ctx, h) ?? h), em);
+  return withBarsUnder(ctx, withThirdBars(paired.map((h) => fusedBars(ctx, h) ?? h), em));
+}
+
+/** Relations drawn with a bar under them, by the relation above the bar. */
+const WITH_BAR_UNDER: Record<string, string> = { '<': '\\leq', '>': '\\geq', '\\subset': '\\subseteq', '\\supset': '\\supseteq' };
+
+/**
+ * `\\leq`, `\\subseteq`...: the relation and a rule right under it, of about its width. Grouping
+ * the two by template needs the pair to match well; at small sizes the gap opens or closes by a
+ * pixel and the bar was left a minus under a `<`.
+ */
+function withBarsUnder(ctx: SegmentContext, hyps: SymbolHypothesis[]): SymbolHypothesis[] {
+  const em = ctx.emHint;
+  let out = hyps;
+  for (const rel of hyps.filter((h) => WITH_BAR_UNDER[h.cands[0]?.label ?? ''] !== undefined)) {
+    const r = rel.box;
+    const bar = out.find((b) => isBar(b) && b.box.y >= r.y + r.h - 1 && b.box.y - (r.y + r.h) <= 0.3 * em && b.box.w >= 0.6 * r.w && b.box.w <= 1.4 * r.w + 2 && Math.min(b.box.x + b.box.w, r.x + r.w) - Math.max(b.box.x, r.x) >= 0.7 * r.w);
+    if (!bar) continue;
+    const comps = [...new Set([...rel.comps, ...bar.comps])];
+    const box = unionBox([r, bar.box]);
+    const target = WITH_BAR_UNDER[rel.cands[0]!.label]!;
+    const reading = classifyComps(ctx, comps, box).find((c) => c.label === target);
+    if (!reading || reading.score < 0.6) continue;
+    out = [...out.filter((h) => h !== rel && h !== bar), { comps, box, cands: [{ ...reading, score: Math.max(reading.score, rel.cands[0]!.score) }] }];
+  }
+  return out;
 }
 
 /**
