@@ -34,6 +34,7 @@ const CASES: Array<[string, string, number[]]> = [
   ['radical with index', '\\sqrt[3]{x}', [16, 24]],
   ['radical then a comma', '\\sqrt{x},y', [16, 24]],
   ['radical of a scripted base, first in the line', '\\sqrt{\\gamma^{Cp}}\\neq P', [16, 24]],
+  ['radical of a base with two scripts, first in the line', '\\sqrt{H_{3}^{\\Psi}}\\leq 6', [16, 24]],
   ['fraction first in a denominator', '\\frac{\\lambda}{\\frac{H}{G}-y}', [24]],
   ['minus before a radical (not its index)', '\\lambda-\\sqrt{t+y}', [16, 24]],
   ['script before a radical (not its index)', 'e^{-31}\\sqrt{N}', [16, 24]],

@@ -82,9 +82,10 @@ export function resolveRadicals(units: Unit[], em: number, parse: Parse): Unit[]
     const bodyEm = typicalEm(body, em);
     const node: Node = { t: 'sqrt', sym, body: parse(body, bodyEm), index: parse(index, typicalEm(index, em * 0.5)) };
     const box = unionOf([r, ...body.map((u) => u.box), ...index.map((u) => u.box)]);
-    // The radicand's own main line: with scripts inside (`\\sqrt{\\gamma^{Cp}}`) most units may sit off it.
-    const axis = body.length > 0 ? mainLine(body, bodyEm).axis : r.y + r.h / 2;
-    rest = [...without(rest, [rad, ...body, ...index]), { node, box, axis, em: bodyEm, reliable: body.length > 0 }];
+    // The radicand's own main line (axis and size): with scripts inside (`\\sqrt{\\gamma^{Cp}}`,
+    // `\\sqrt{H_{3}^{\\Psi}}`) most of its units may sit off it and be smaller.
+    const line = body.length > 0 ? mainLine(body, bodyEm) : { axis: r.y + r.h / 2, em: bodyEm };
+    rest = [...without(rest, [rad, ...body, ...index]), { node, box, axis: line.axis, em: Math.max(bodyEm, line.em), reliable: body.length > 0 }];
   }
   return rest;
 }
