@@ -58,6 +58,8 @@ const CASES: Array<[string, string, number[]]> = [
   ['function name in one piece', '\\ln x', [16, 24]],
   ['function name in one piece', '\\exp z', [16, 24]],
   ['limit name in one piece, dot apart', '\\lim_{x\\rightarrow\\infty}f', [16, 18]],
+  ['operator name with a limit below', '\\operatorname*{pyn}_{h\\rightarrow-\\infty}f(x)', [18, 24]],
+  ['upright word with a subscript (not a limit)', '\\mathrm{Tr}_{A}\\rho', [18, 24]],
   ['centred dot', 'a\\cdot b', [16, 24]],
   ['tilde accent', '\\tilde{q}+\\bar{x}', [24]],
   ['hat and dot accents', '\\hat{A}+\\dot{q}', [24]],

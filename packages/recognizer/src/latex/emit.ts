@@ -43,7 +43,7 @@ function emitNode(node: Node): string[] {
       return node.sym.size ? [node.sym.size, ...tokens] : tokens;
     }
     case 'func':
-      return [`\\${node.name}`];
+      return node.operator ? ['\\operatorname*', '{', ...node.name.split(''), '}'] : [`\\${node.name}`];
     case 'frac':
       return ['\\frac', ...group(node.num), ...group(node.den)];
     case 'sqrt':

@@ -100,7 +100,7 @@ const LIMIT_NAMES = new Set(['lim', 'max', 'min', 'sup', 'inf', 'det', 'gcd', 'P
 /** Big operators and \lim-like names take the units right above and below them as limits. */
 export function resolveLimits(units: Unit[], em: number, parse: Parse): Unit[] {
   let rest = units;
-  const ops = units.filter((u) => (u.node.t === 'sym' && kindOf(u.node.sym) === 'bigop') || (u.node.t === 'func' && LIMIT_NAMES.has(u.node.name)));
+  const ops = units.filter((u) => (u.node.t === 'sym' && kindOf(u.node.sym) === 'bigop') || (u.node.t === 'func' && (u.node.operator === true || LIMIT_NAMES.has(u.node.name))));
   for (const op of ops) {
     if (!rest.includes(op)) continue;
     const x0 = op.box.x - 0.25 * em;

@@ -5,7 +5,7 @@
  */
 import { FUNCTION_NAMES } from '../templates/vocabulary';
 import type { Box } from '../image/components';
-import { kindOf, labelOf, unionOf, type Sym, type Unit } from './units';
+import { kindOf, labelOf, unionOf, type Node, type Sym, type Unit } from './units';
 
 const LETTER = /^(?:\\math(rm|bf) \{ )?([A-Za-z0-9])(?: \})?$/;
 /** Glyphs that differ from a lower-case letter only by size (or not at all, at low resolution). */
@@ -66,13 +66,14 @@ export function mergeFunctionNames(units: Unit[]): Unit[] {
       out.push({ ...sorted[i]!, node: { t: 'func', name: labelOf(whole.sym).slice(1), syms: [whole.sym] }, reliable: true });
       continue;
     }
-    const match = matchAt(sorted, i);
+    const match = matchAt(sorted, i) ?? operatorWordAt(sorted, i);
     if (match) {
       const parts = match.indices.map((k) => sorted[k]!);
       for (const k of match.indices) taken.add(k);
       const syms = parts.map((p) => (p.node as { sym: Sym }).sym);
       const em = Math.max(...parts.map((p) => p.em));
-      out.push({ node: { t: 'func', name: match.name, syms }, box: unionOf(parts.map((p) => p.box)), axis: parts[0]!.axis, em, reliable: true });
+      const node: Node = { t: 'func', name: match.name, syms, ...(match.operator ? { operator: true } : {}) };
+      out.push({ node, box: unionOf(parts.map((p) => p.box)), axis: parts[0]!.axis, em, reliable: true });
     } else out.push(sorted[i]!);
   }
   return out;
@@ -93,7 +94,14 @@ function letterRun(units: Unit[], start: number): number[] {
   return run;
 }
 
-function matchAt(units: Unit[], start: number): { name: string; indices: number[] } | undefined {
+interface WordMatch {
+  name: string;
+  indices: number[];
+  /** A word of no known name, set as an operator (`\operatorname*`). */
+  operator?: boolean;
+}
+
+function matchAt(units: Unit[], start: number): WordMatch | undefined {
   if (!letterOf(units[start]!)) return undefined;
   const run = letterRun(units, start);
   const letters = run.map((k) => letterOf(units[k]!)!);
@@ -105,4 +113,37 @@ function matchAt(units: Unit[], start: number): { name: string; indices: number[
     if (upright * 2 >= name.length) return { name, indices: run.slice(0, name.length) };
   }
   return undefined;
+}
+
+/** An upright letter reading. */
+const UPRIGHT_LETTER = /^\\mathrm \{ ([A-Za-z]) \}$/;
+
+/**
+ * A word of upright letters with a limit centred right below it, as `\operatorname*{argmax}`
+ * sets it in display style: no known name, but the limit below says it is one operator. The
+ * limit must start under the word's baseline and be smaller than the word, so a subscript
+ * (`\mathrm{Tr}_{A}`, beside the word and reaching above its bottom) is not taken for one.
+ */
+function operatorWordAt(units: Unit[], start: number): WordMatch | undefined {
+  const run = letterRun(units, start);
+  if (run.length < 2) return undefined;
+  const chars: string[] = [];
+  for (const k of run) {
+    const u = units[k]!;
+    if (u.node.t !== 'sym') return undefined;
+    const top = u.node.sym.cands[0]?.score ?? 0;
+    const upright = u.node.sym.cands.slice(0, 4).find((c) => c.score >= top - 0.08 && UPRIGHT_LETTER.test(c.label));
+    if (!upright) return undefined;
+    chars.push(UPRIGHT_LETTER.exec(upright.label)![1]!);
+  }
+  const parts = run.map((k) => units[k]!);
+  const box = unionOf(parts.map((p) => p.box));
+  const em = Math.max(...parts.map((p) => p.em));
+  const bottom = box.y + box.h;
+  const below = units.some((u, k) => {
+    if (run.includes(k)) return false;
+    const cx = u.box.x + u.box.w / 2;
+    return u.box.y >= bottom && u.box.y - bottom < 0.6 * em && cx > box.x && cx < box.x + box.w && u.box.h < 0.8 * box.h;
+  });
+  return below ? { name: chars.join(''), indices: run, operator: true } : undefined;
 }

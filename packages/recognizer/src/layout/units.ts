@@ -21,7 +21,7 @@ export interface Sym {
 
 export type Node =
   | { t: 'sym'; sym: Sym; text?: string }
-  | { t: 'func'; name: string; syms: Sym[] }
+  | { t: 'func'; name: string; syms: Sym[]; operator?: boolean }
   | { t: 'frac'; bar: Sym; num: Node[]; den: Node[] }
   | { t: 'sqrt'; sym: Sym; body: Node[]; index: Node[] }
   | { t: 'limits'; base: Node; over: Node[]; under: Node[] }
