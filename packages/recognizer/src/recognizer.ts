@@ -7,6 +7,7 @@
 import sharp from 'sharp';
 import { throwIfAborted } from './errors';
 import { TemplateClassifier } from './classify/classifier';
+import { cropSymbol, inkFill } from './classify/crop';
 import { binarize, connectedComponents, type ComponentMap } from './image/components';
 import { toInkImage, type InkImage, type RawGrey } from './image/ink-image';
 import { mergeFunctionNames } from './layout/functions';
@@ -104,7 +105,7 @@ export class MathRecognizer {
     const ctx: SegmentContext = { img, map, classifier: this.classifier, multipart: this.multipart, emHint };
     const hyps = segmentSymbols(ctx);
     throwIfAborted(signal);
-    const syms: Sym[] = hyps.map((h, id) => ({ id, box: h.box, cands: h.cands, ...(h.shape ? { shape: h.shape } : {}), ...(h.radical ? { radical: h.radical } : {}) }));
+    const syms: Sym[] = hyps.map((h, id) => ({ id, box: h.box, cands: h.cands, fill: inkFill(cropSymbol(img, map, h.comps, h.box)), ...(h.shape ? { shape: h.shape } : {}), ...(h.radical ? { radical: h.radical } : {}) }));
     let units = syms.map((s) => symbolUnit(s, emHint));
     const em = typicalEm(units, emHint);
     units = syms.map((s) => symbolUnit(s, em));

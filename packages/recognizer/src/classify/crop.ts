@@ -42,3 +42,15 @@ export function tightBox(map: ComponentMap, componentIds: readonly number[], box
   }
   return x1 < 0 ? undefined : { x: x0, y: y0, w: x1 - x0 + 1, h: y1 - y0 + 1 };
 }
+
+/**
+ * How much of its box a symbol's ink fills: summed darkness (0..1 per pixel, anti-aliased rims
+ * included) over the box area. Bold glyphs fill more than regular ones of the same shape, by a
+ * factor that the formula's own ink weight does not change much, so comparing it with the
+ * templates' fill tells `\mathbf{s}` from `\mathrm{s}` where the shapes alone cannot.
+ */
+export function inkFill(crop: Crop): number {
+  let sum = 0;
+  for (let i = 0; i < crop.data.length; i++) sum += crop.data[i]!;
+  return crop.data.length === 0 ? 0 : sum / (255 * crop.data.length);
+}

@@ -12,6 +12,8 @@ export interface Sym {
   id: number;
   box: Box;
   cands: Candidate[];
+  /** Share of its box the symbol's ink fills (classify/crop.ts inkFill). */
+  fill?: number;
   shape?: 'rule' | 'radical';
   radical?: RadicalShape;
   /** For a delimiter: the TeX size its height matches ('' for the normal size), or undefined

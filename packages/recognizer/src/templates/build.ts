@@ -9,7 +9,7 @@
  */
 import { binarize, connectedComponents, unionBox } from '../image/components';
 import { rasterizeSvg } from '../image/ink-image';
-import { cropSymbol } from '../classify/crop';
+import { cropSymbol, inkFill } from '../classify/crop';
 import { FEATURE_LENGTH, shapeFeatures } from '../classify/features';
 import { texToSvg, type TexSvg } from '../render/mathjax';
 import type { TemplateMeta, TemplateSet } from './template-set';
@@ -102,6 +102,7 @@ async function sheetTemplates(specs: SymbolSpec[], rendered: TexSvg[], pxPerEm: 
     if (!ids) return;
     const spec = specs[cell.spec]!;
     const box = unionBox(ids.map((id) => map.components[id]!));
+    const crop = cropSymbol(img, map, ids, box);
     metas.push({
       label: spec.label,
       kind: spec.kind,
@@ -112,8 +113,9 @@ async function sheetTemplates(specs: SymbolSpec[], rendered: TexSvg[], pxPerEm: 
       top: (cell.baselineY - box.y) / pxPerEm,
       bottom: (cell.baselineY - (box.y + box.h)) / pxPerEm,
       parts: ids.length,
+      fill: inkFill(crop),
     });
-    features.push(shapeFeatures(cropSymbol(img, map, ids, box)));
+    features.push(shapeFeatures(crop));
   });
 }
 

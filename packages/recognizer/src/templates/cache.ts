@@ -20,7 +20,7 @@ import { STROKE_UNITS, TEMPLATE_OFFSETS, TEMPLATE_SCALES, TEMPLATE_THRESHOLD, bu
 import type { TemplateMeta, TemplateSet } from './template-set';
 import { vocabulary } from './vocabulary';
 
-const FORMAT_VERSION = 1;
+const FORMAT_VERSION = 2;
 
 export function templateKey(): string {
   // eslint-disable-next-line @typescript-eslint/no-require-imports

@@ -19,6 +19,9 @@ export interface TemplateMeta {
   bottom: number;
   /** Number of connected components the symbol has at this scale. */
   parts: number;
+  /** Share of the ink box its ink fills (classify/crop.ts inkFill); absent for shapes read by
+   * rule rather than matched against a template (rules, radicals, bars). */
+  fill?: number;
 }
 
 export interface TemplateSet {
