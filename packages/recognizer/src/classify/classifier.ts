@@ -4,8 +4,10 @@
  * ~8,000); the score is the shape correlation less penalties for aspect and part-count mismatch.
  * The answer is a ranked list of labels, each with the template that matched best, because the
  * layout analysis re-ranks look-alikes (`o 0 O`, `, '`, `- \bar`) by position and size.
+ * The correlations themselves are computed in WebAssembly SIMD (dots.ts), all of a call at once.
  */
-import { FEATURE_LENGTH, correlation } from './features';
+import { FEATURE_LENGTH } from './features';
+import { TemplateBank } from './dots';
 import type { TemplateMeta, TemplateSet } from '../templates/template-set';
 import { labelPrior } from '../templates/vocabulary';
 
@@ -42,7 +44,16 @@ export class TemplateClassifier {
   private readonly logAspects: Float64Array;
   private readonly spans: Float64Array;
   private readonly priors: Float64Array;
-  private readonly features: Float32Array;
+  private readonly logSpans: Float64Array;
+  private readonly parts: Int32Array;
+  /** 1 for whole-word templates. */
+  private readonly words: Uint8Array;
+  /** A number per label, and per label the best template (-1: none yet) and score of a call. */
+  private readonly labelIds: Int32Array;
+  private readonly bestAt: Int32Array;
+  private readonly bestScore: Float64Array;
+  private readonly penalties: Float64Array;
+  private readonly bank: TemplateBank;
 
   constructor(private readonly set: TemplateSet) {
     this.order = set.metas.map((_, i) => i).sort((a, b) => set.metas[a]!.h - set.metas[b]!.h);
@@ -51,8 +62,17 @@ export class TemplateClassifier {
     this.logAspects = Float64Array.from(metas.map((m) => Math.log((m.w + 1) / (m.h + 1))));
     this.spans = Float64Array.from(metas.map((m) => m.top - m.bottom));
     this.priors = Float64Array.from(metas.map((m) => labelPrior(m.label)));
-    this.features = new Float32Array(set.features.length);
-    this.order.forEach((index, k) => this.features.set(set.features.subarray(index * FEATURE_LENGTH, (index + 1) * FEATURE_LENGTH), k * FEATURE_LENGTH));
+    this.logSpans = Float64Array.from(metas.map((m) => Math.log(Math.max(1e-6, m.top - m.bottom))));
+    this.parts = Int32Array.from(metas.map((m) => m.parts));
+    this.words = Uint8Array.from(metas.map((m) => (m.kind === 'word' ? 1 : 0)));
+    const ids = new Map<string, number>();
+    this.labelIds = Int32Array.from(metas.map((m) => ids.get(m.label) ?? ids.set(m.label, ids.size).size - 1));
+    this.bestAt = new Int32Array(ids.size).fill(-1);
+    this.bestScore = new Float64Array(ids.size);
+    this.penalties = new Float64Array(metas.length);
+    const features = new Float32Array(set.features.length);
+    this.order.forEach((index, k) => features.set(set.features.subarray(index * FEATURE_LENGTH, (index + 1) * FEATURE_LENGTH), k * FEATURE_LENGTH));
+    this.bank = new TemplateBank(features, metas.length);
   }
 
   get size(): number {
@@ -71,25 +91,48 @@ export class TemplateClassifier {
     const hi = lowerBound(this.heights, h * Math.exp(slack) + 1e-9);
     const aspectSlack = ASPECT_TOLERANCE + 1.5 / (Math.min(obs.w, obs.h) + 1);
     const logEm = obs.em ? Math.log(obs.h / obs.em) : 0;
-    const best = new Map<string, Candidate>();
+    // First the templates that qualify and what their score loses besides the correlation,
+    // then all their correlations in one call (SIMD), then the best per label.
+    const { indices, results } = this.bank;
+    const penalties = this.penalties;
+    let n = 0;
     for (let k = lo; k < hi; k++) {
       const aspectGap = Math.abs(this.logAspects[k]! - logAspect);
       if (aspectGap > aspectSlack) continue;
-      const meta = this.set.metas[this.order[k]!]!;
       // Whole-word templates are compared only when asked for (segment/words.ts).
-      if (accept ? !accept(meta) : meta.kind === 'word') continue;
+      if (accept ? !accept(this.set.metas[this.order[k]!]!) : this.words[k] === 1) continue;
       let sizePenalty = 0;
       const span = this.spans[k]!;
       if (obs.em && span >= 0.2) {
-        const ratio = Math.abs(logEm - Math.log(span));
+        const ratio = Math.abs(logEm - this.logSpans[k]!);
         if (ratio > MAX_SIZE_RATIO) continue;
         sizePenalty = SIZE_WEIGHT * Math.max(0, ratio - FREE_SIZE_RATIO);
       }
-      const score = correlation(obs.features, this.features, k * FEATURE_LENGTH) - ASPECT_WEIGHT * aspectGap - (meta.parts === obs.parts ? 0 : PARTS_PENALTY) - sizePenalty + this.priors[k]!;
-      const previous = best.get(meta.label);
-      if (!previous || score > previous.score) best.set(meta.label, { label: meta.label, score, template: meta });
+      indices[n] = k;
+      penalties[n] = ASPECT_WEIGHT * aspectGap + (this.parts[k] === obs.parts ? 0 : PARTS_PENALTY) + sizePenalty - this.priors[k]!;
+      n++;
     }
-    return [...best.values()].sort((a, b) => b.score - a.score).slice(0, limit);
+    this.bank.compare(obs.features, n);
+    const touched: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const k = indices[i]!;
+      const score = results[i]! - penalties[i]!;
+      const label = this.labelIds[k]!;
+      if (this.bestAt[label] === -1) {
+        touched.push(label);
+        this.bestAt[label] = k;
+        this.bestScore[label] = score;
+      } else if (score > this.bestScore[label]!) {
+        this.bestAt[label] = k;
+        this.bestScore[label] = score;
+      }
+    }
+    const out: Candidate[] = touched.map((label) => {
+      const meta = this.set.metas[this.order[this.bestAt[label]!]!]!;
+      return { label: meta.label, score: this.bestScore[label]!, template: meta };
+    });
+    for (const label of touched) this.bestAt[label] = -1;
+    return out.sort((a, b) => b.score - a.score).slice(0, limit);
   }
 }
 
