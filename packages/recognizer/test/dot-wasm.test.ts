@@ -28,14 +28,14 @@ describe('TemplateBank', () => {
     const chosen = [17, 18, 100, 299, 0, 210];
     chosen.forEach((k, i) => (bank.indices[i] = k));
     bank.compare(query, chosen.length);
-    chosen.forEach((k, i) => expect(bank.results[i]).toBeCloseTo(correlation(query, templates, k * FEATURE_LENGTH), 5));
+    chosen.forEach((k, i) => expect(bank.results[i]).toBeCloseTo(correlation(query, templates, k * FEATURE_LENGTH), 3));
   });
 
   it('compares every template when asked to', () => {
     const bank = new TemplateBank(templates, 300);
     for (let k = 0; k < 300; k++) bank.indices[k] = k;
     bank.compare(query, 300);
-    for (let k = 0; k < 300; k += 37) expect(bank.results[k]).toBeCloseTo(correlation(query, templates, k * FEATURE_LENGTH), 5);
+    for (let k = 0; k < 300; k += 37) expect(bank.results[k]).toBeCloseTo(correlation(query, templates, k * FEATURE_LENGTH), 3);
   });
 });
 

@@ -36,11 +36,13 @@ const FREE_SIZE_RATIO = Math.log(1.5);
 const SIZE_WEIGHT = 0.15;
 
 export class TemplateClassifier {
-  /** Template indices in order of pixel height, and per position in that order: height, log
-   * aspect, ink span in em, label prior and features (copied in that order, so a height window
-   * is read sequentially). Computed once: a call compares ~1,700 templates. */
+  /** Template indices in order of pixel height, then of aspect, and per position in that order:
+   * height, log aspect, ink span in em, label prior and features (copied in that order, so a
+   * height window is read sequentially). Computed once: a call compares ~1,000 templates. */
   private readonly order: number[];
   private readonly heights: Float64Array;
+  /** Per position, the end of its run of templates of the same height. */
+  private readonly runEnds: Int32Array;
   private readonly logAspects: Float64Array;
   private readonly spans: Float64Array;
   private readonly priors: Float64Array;
@@ -56,10 +58,13 @@ export class TemplateClassifier {
   private readonly bank: TemplateBank;
 
   constructor(private readonly set: TemplateSet) {
-    this.order = set.metas.map((_, i) => i).sort((a, b) => set.metas[a]!.h - set.metas[b]!.h);
+    const logAspect = (m: TemplateMeta): number => Math.log((m.w + 1) / (m.h + 1));
+    this.order = set.metas.map((_, i) => i).sort((a, b) => set.metas[a]!.h - set.metas[b]!.h || logAspect(set.metas[a]!) - logAspect(set.metas[b]!));
     const metas = this.order.map((i) => set.metas[i]!);
     this.heights = Float64Array.from(metas.map((m) => m.h));
-    this.logAspects = Float64Array.from(metas.map((m) => Math.log((m.w + 1) / (m.h + 1))));
+    this.runEnds = new Int32Array(metas.length);
+    for (let k = metas.length - 1; k >= 0; k--) this.runEnds[k] = k + 1 < metas.length && metas[k + 1]!.h === metas[k]!.h ? this.runEnds[k + 1]! : k + 1;
+    this.logAspects = Float64Array.from(metas.map(logAspect));
     this.spans = Float64Array.from(metas.map((m) => m.top - m.bottom));
     this.priors = Float64Array.from(metas.map((m) => labelPrior(m.label)));
     this.logSpans = Float64Array.from(metas.map((m) => Math.log(Math.max(1e-6, m.top - m.bottom))));
@@ -96,22 +101,28 @@ export class TemplateClassifier {
     const { indices, results } = this.bank;
     const penalties = this.penalties;
     let n = 0;
-    for (let k = lo; k < hi; k++) {
-      const aspectGap = Math.abs(this.logAspects[k]! - logAspect);
-      if (aspectGap > aspectSlack) continue;
-      // Whole-word templates are compared only when asked for (segment/words.ts).
-      if (accept ? !accept(this.set.metas[this.order[k]!]!) : this.words[k] === 1) continue;
-      let sizePenalty = 0;
-      const span = this.spans[k]!;
-      if (obs.em && span >= 0.2) {
-        const ratio = Math.abs(logEm - this.logSpans[k]!);
-        if (ratio > MAX_SIZE_RATIO) continue;
-        sizePenalty = SIZE_WEIGHT * Math.max(0, ratio - FREE_SIZE_RATIO);
+    // Within each run of one height the templates are in order of aspect: only the slice of
+    // the admissible aspects is visited.
+    for (let run = lo; run < hi; run = this.runEnds[run]!) {
+      const end = Math.min(hi, this.runEnds[run]!);
+      const from = lowerBound(this.logAspects, logAspect - aspectSlack, run, end);
+      const to = upperBound(this.logAspects, logAspect + aspectSlack, from, end);
+      for (let k = from; k < to; k++) {
+        // Whole-word templates are compared only when asked for (segment/words.ts).
+        if (accept ? !accept(this.set.metas[this.order[k]!]!) : this.words[k] === 1) continue;
+        let sizePenalty = 0;
+        const span = this.spans[k]!;
+        if (obs.em && span >= 0.2) {
+          const ratio = Math.abs(logEm - this.logSpans[k]!);
+          if (ratio > MAX_SIZE_RATIO) continue;
+          sizePenalty = SIZE_WEIGHT * Math.max(0, ratio - FREE_SIZE_RATIO);
+        }
+        indices[n] = k;
+        penalties[n] = ASPECT_WEIGHT * Math.abs(this.logAspects[k]! - logAspect) + (this.parts[k] === obs.parts ? 0 : PARTS_PENALTY) + sizePenalty - this.priors[k]!;
+        n++;
       }
-      indices[n] = k;
-      penalties[n] = ASPECT_WEIGHT * aspectGap + (this.parts[k] === obs.parts ? 0 : PARTS_PENALTY) + sizePenalty - this.priors[k]!;
-      n++;
     }
+
     this.bank.compare(obs.features, n);
     const touched: number[] = [];
     for (let i = 0; i < n; i++) {
@@ -127,21 +138,45 @@ export class TemplateClassifier {
         this.bestScore[label] = score;
       }
     }
-    const out: Candidate[] = touched.map((label) => {
+    // The best `limit` labels, by insertion into a short sorted list (most of the few hundred
+    // labels touched fall below it at once); ties keep the order labels were first seen in.
+    const top: number[] = [];
+    for (const label of touched) {
+      const score = this.bestScore[label]!;
+      if (top.length === limit && score <= this.bestScore[top[limit - 1]!]!) continue;
+      let at = top.length;
+      while (at > 0 && this.bestScore[top[at - 1]!]! < score) at--;
+      top.splice(at, 0, label);
+      if (top.length > limit) top.pop();
+    }
+    const out = top.map((label): Candidate => {
       const meta = this.set.metas[this.order[this.bestAt[label]!]!]!;
       return { label: meta.label, score: this.bestScore[label]!, template: meta };
     });
     for (const label of touched) this.bestAt[label] = -1;
-    return out.sort((a, b) => b.score - a.score).slice(0, limit);
+    return out;
   }
 }
 
-function lowerBound(sorted: Float64Array, value: number): number {
-  let lo = 0;
-  let hi = sorted.length;
+/** First index in [from, to) whose value is >= `value` (`to` when none). */
+function lowerBound(sorted: Float64Array, value: number, from = 0, to = sorted.length): number {
+  let lo = from;
+  let hi = to;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
     if (sorted[mid]! < value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** First index in [from, to) whose value is > `value` (`to` when none). */
+function upperBound(sorted: Float64Array, value: number, from: number, to: number): number {
+  let lo = from;
+  let hi = to;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid]! <= value) lo = mid + 1;
     else hi = mid;
   }
   return lo;
