@@ -2,11 +2,12 @@
  * CLI for looking at single benchmark formulas while working on the recogniser:
  *   node packages/recognizer/dist/bench/inspect.js [--out DIR] [--scale N] ID...
  * IDs are synthetic ids (g0012, s0040; the full benchmark's set: 420 grammar formulas, 2 variants
- * per im2latex-dev label) or im2latex-dev image names. For each it writes the input picture,
- * enlarged N times (default 3) for viewing, to DIR (default /tmp/recognizer-inspect) and prints
- * the ground truth, the reading and each symbol with its box and confidence.
+ * per im2latex-dev label) or im2latex-dev image names. For each it writes the input picture as
+ * it is (ID-input.png or .jpg, for test fixtures) and enlarged N times (default 3) for viewing
+ * to DIR (default /tmp/recognizer-inspect), and prints the ground truth, the reading and each
+ * symbol with its box and confidence.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import { MathRecognizer, normalizeLatex } from '@mpp/recognizer';
@@ -42,7 +43,9 @@ async function main(): Promise<void> {
       continue;
     }
     const meta = await sharp(item.image).metadata();
-    const file = path.join(out, `${id.replace(/\.\w+$/, '')}.png`);
+    const stem = id.replace(/\.\w+$/, '');
+    writeFileSync(path.join(out, `${stem}-input.${meta.format === 'jpeg' ? 'jpg' : meta.format}`), item.image);
+    const file = path.join(out, `${stem}.png`);
     await sharp(item.image)
       .resize((meta.width ?? 1) * scale, (meta.height ?? 1) * scale, { kernel: 'nearest' })
       .png()

@@ -180,6 +180,14 @@ describe('MathRecognizer on MathJax renderings', () => {
     expect(tokens.slice(0, tokens.indexOf('6') + 1)).toEqual(norm('g\\cdot p_{1}\\cdot\\cos 6').split(' '));
   });
 
+  it.each([
+    ['small-cos.png', '\\mathbf{A}\\times\\cos 4\\leq J,'],
+    ['small-sqrt.jpg', '\\sqrt{1}\\cdot\\mathrm{g}=J'],
+  ])('reads a small picture that its first enlargement misreads by reading it again at the next factor (fixtures/%s)', async (file, latex) => {
+    const picture = await readFile(path.join(__dirname, 'fixtures', file));
+    expect(norm((await recognizer.recognize(picture)).latex)).toBe(norm(latex));
+  });
+
   it('rejects an aborted call with a named error', async () => {
     const controller = new AbortController();
     controller.abort();

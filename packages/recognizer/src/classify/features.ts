@@ -80,11 +80,23 @@ export function shapeFeatures(crop: Crop): Float32Array {
 function orientationMaps(grid: Float32Array): Float32Array {
   const out = new Float32Array(ORIENTATIONS * CELLS);
   const half = GRID / 2;
-  const at = (x: number, y: number): number => (x < 0 || y < 0 || x >= GRID || y >= GRID ? 0 : grid[y * GRID + x]!);
+  // The grid inside a border of zeros, so the 3x3 Sobel window needs no bounds checks.
+  const W = GRID + 2;
+  const padded = new Float32Array(W * W);
+  for (let y = 0; y < GRID; y++) padded.set(grid.subarray(y * GRID, (y + 1) * GRID), (y + 1) * W + 1);
   for (let y = 0; y < GRID; y++) {
     for (let x = 0; x < GRID; x++) {
-      const gx = at(x + 1, y - 1) + 2 * at(x + 1, y) + at(x + 1, y + 1) - at(x - 1, y - 1) - 2 * at(x - 1, y) - at(x - 1, y + 1);
-      const gy = at(x - 1, y + 1) + 2 * at(x, y + 1) + at(x + 1, y + 1) - at(x - 1, y - 1) - 2 * at(x, y - 1) - at(x + 1, y - 1);
+      const c = (y + 1) * W + x + 1;
+      const nw = padded[c - W - 1]!;
+      const n = padded[c - W]!;
+      const ne = padded[c - W + 1]!;
+      const w = padded[c - 1]!;
+      const e = padded[c + 1]!;
+      const sw = padded[c + W - 1]!;
+      const s = padded[c + W]!;
+      const se = padded[c + W + 1]!;
+      const gx = ne + 2 * e + se - nw - 2 * w - sw;
+      const gy = sw + 2 * s + se - nw - 2 * n - ne;
       const mag = Math.hypot(gx, gy);
       if (mag === 0) continue;
       // Unsigned orientation in [0, 4): bins at 0, 45, 90, 135 degrees, linear between.

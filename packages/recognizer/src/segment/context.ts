@@ -27,6 +27,9 @@ export interface SegmentContext {
   /** Labels whose symbol has two or more parts (as rendered at body size). */
   multipart: ReadonlySet<string>;
   emHint: number;
+  /** Readings already made in this picture, by components and box: segmentation asks for the
+   * same ones again (a split tried, then the pieces regrouped). */
+  readings?: Map<string, readonly Candidate[]>;
 }
 
 export function ruleMeta(box: Box, em: number): TemplateMeta {
@@ -38,5 +41,12 @@ export function observe(ctx: SegmentContext, comps: number[], box: Box): Observa
 }
 
 export function classifyComps(ctx: SegmentContext, comps: number[], box: Box): Candidate[] {
-  return ctx.classifier.classify(observe(ctx, comps, box));
+  if (!ctx.readings) return ctx.classifier.classify(observe(ctx, comps, box));
+  const key = `${[...comps].sort((a, b) => a - b).join(',')}|${box.x},${box.y},${box.w},${box.h}`;
+  let cands = ctx.readings.get(key);
+  if (!cands) {
+    cands = ctx.classifier.classify(observe(ctx, comps, box));
+    ctx.readings.set(key, cands);
+  }
+  return [...cands];
 }

@@ -4,10 +4,9 @@
  * partner is strong evidence of an `i` or `j` underneath: the component is cut at the thin
  * columns on either side of the dot, and the middle piece read together with the dot.
  */
-import type { Candidate } from '../classify/classifier';
 import { tightBox } from '../classify/crop';
 import { unionBox, type Box } from '../image/components';
-import { observe, type SegmentContext, type SymbolHypothesis } from './context';
+import { classifyComps, type SegmentContext, type SymbolHypothesis } from './context';
 
 const DOTTED = new Set(['i', 'j', '\\mathrm { i }', '\\mathrm { j }', '\\mathbf { i }', '\\mathbf { j }']);
 
@@ -33,10 +32,6 @@ function columnInk(ctx: SegmentContext, id: number, box: Box): number[] {
     out.push(n);
   }
   return out;
-}
-
-function classify(ctx: SegmentContext, comps: number[], box: Box): Candidate[] {
-  return ctx.classifier.classify(observe(ctx, comps, box));
 }
 
 export function splitUnderDots(ctx: SegmentContext, hyps: SymbolHypothesis[]): SymbolHypothesis[] {
@@ -78,7 +73,7 @@ function bestCut(ctx: SegmentContext, dot: SymbolHypothesis, host: SymbolHypothe
       const stem = tightBox(ctx.map, [id], { x: a0, y: box.y, w: b0 - a0, h: box.h });
       if (!stem) continue;
       const groupBox = unionBox([stem, dot.box]);
-      const cands = classify(ctx, [id, dotId], groupBox).filter((c) => DOTTED.has(c.label));
+      const cands = classifyComps(ctx, [id, dotId], groupBox).filter((c) => DOTTED.has(c.label));
       const top = cands[0];
       if (!top || top.score < 0.8) continue;
       const pieces: SymbolHypothesis[] = [{ comps: [id, dotId], box: groupBox, cands }];
@@ -90,7 +85,7 @@ function bestCut(ctx: SegmentContext, dot: SymbolHypothesis, host: SymbolHypothe
         const piece = tightBox(ctx.map, [id], { x: range.x, y: box.y, w: range.w, h: box.h });
         if (!piece) continue;
         if (piece.w < 2 && piece.h < 3) continue;
-        const pc = classify(ctx, [id], piece);
+        const pc = classifyComps(ctx, [id], piece);
         if (!pc[0] || pc[0].score < 0.7) {
           ok = false;
           break;
@@ -125,7 +120,7 @@ export function regroupDots(ctx: SegmentContext, hyps: SymbolHypothesis[]): Symb
     if (!host || host.comps.includes(dot.comps[0]!)) continue;
     const box = unionBox([host.box, dot.box]);
     const comps = [...host.comps, ...dot.comps];
-    const cands = classify(ctx, comps, box).filter((c) => DOTTED.has(c.label));
+    const cands = classifyComps(ctx, comps, box).filter((c) => DOTTED.has(c.label));
     const top = cands[0];
     const hostTop = host.cands[0];
     if (!top || !hostTop) continue;
