@@ -188,6 +188,12 @@ describe('MathRecognizer on MathJax renderings', () => {
     expect(norm((await recognizer.recognize(picture)).latex)).toBe(norm(latex));
   });
 
+  it('joins a glyph the threshold broke in two (fixtures/broken-w.png: a script W read as I and V)', async () => {
+    const picture = await readFile(path.join(__dirname, 'fixtures', 'broken-w.png'));
+    const tokens = norm((await recognizer.recognize(picture)).latex).split(' ');
+    expect(tokens.slice(0, tokens.indexOf('='))).toEqual(norm('M_{W}^{2}').split(' '));
+  });
+
   it('rejects an aborted call with a named error', async () => {
     const controller = new AbortController();
     controller.abort();

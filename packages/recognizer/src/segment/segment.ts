@@ -9,7 +9,7 @@ import type { Candidate } from '../classify/classifier';
 import { unionBox, type Box, type Component } from '../image/components';
 import type { TemplateMeta } from '../templates/template-set';
 import { barsReading, regroupBars } from './bars';
-import { classifyComps, ruleMeta, type SegmentContext, type SymbolHypothesis } from './context';
+import { classifyComps, observe, ruleMeta, type SegmentContext, type SymbolHypothesis } from './context';
 import { readFusedDots, regroupDots, splitUnderDots } from './dotted';
 import { maybeSplit, splitFusedBar } from './split';
 import { readWholeWords } from './words';
@@ -33,7 +33,40 @@ export function segmentSymbols(ctx: SegmentContext): SymbolHypothesis[] {
   const grouped = splitUnderDots(ctx, readWholeWords(ctx, groupStacks(ctx, comps, singles)));
   const out: SymbolHypothesis[] = [];
   for (const hyp of grouped) for (const piece of splitFusedBar(ctx, hyp)) out.push(...maybeSplit(ctx, piece, 0));
-  return absorbSpecks(ctx, readFusedDots(ctx, regroupDots(ctx, regroupBars(ctx, out)))).sort((a, b) => a.box.x - b.box.x);
+  return absorbSpecks(ctx, readFusedDots(ctx, regroupDots(ctx, regroupBars(ctx, joinBroken(ctx, out))))).sort((a, b) => a.box.x - b.box.x);
+}
+
+/** A broken glyph's halves must read this well together, and this much better than apart. */
+const JOIN_MATCH = 0.9;
+const JOIN_GAIN = 0.1;
+
+/**
+ * Glyphs broken in two by the threshold: the hairline of a `W` or `M` fades, leaving a stroke and
+ * a `V` or `\Lambda` side by side. Neighbours a pixel apart, of one height, that read as one
+ * glyph (compared as the one piece it was printed as) far better than as two are joined; two
+ * glyphs that each read well (`r` `n`, never `m`) are not.
+ */
+function joinBroken(ctx: SegmentContext, hyps: SymbolHypothesis[]): SymbolHypothesis[] {
+  const em = ctx.emHint;
+  const joined = new Set<SymbolHypothesis>();
+  const added: SymbolHypothesis[] = [];
+  for (const a of [...hyps].sort((p, q) => p.box.x - q.box.x)) {
+    if (a.shape || joined.has(a)) continue;
+    const right = a.box.x + a.box.w;
+    const b = hyps.find((h) => h !== a && !h.shape && !joined.has(h) && h.box.x >= right - 1 && h.box.x <= right + 1 && Math.min(a.box.y + a.box.h, h.box.y + h.box.h) - Math.max(a.box.y, h.box.y) >= 0.8 * Math.max(a.box.h, h.box.h));
+    if (!b) continue;
+    const box = unionBox([a.box, b.box]);
+    const comps = [...a.comps, ...b.comps];
+    // Read as the one-piece glyph the halves would be if the hairline had not faded.
+    const cands = ctx.classifier.classify({ ...observe(ctx, comps, box), parts: 1 });
+    const together = cands[0]?.score ?? 0;
+    if (box.w > 1.3 * em || box.h < 0.4 * em) continue;
+    if (together < JOIN_MATCH || together < (scoreOf(a) + scoreOf(b)) / 2 + JOIN_GAIN) continue;
+    joined.add(a);
+    joined.add(b);
+    added.push({ comps, box, cands });
+  }
+  return joined.size === 0 ? hyps : [...hyps.filter((h) => !joined.has(h)), ...added];
 }
 
 /** A speck is at most this share of the em on either side. */
