@@ -10,6 +10,7 @@ import { TemplateClassifier } from './classify/classifier';
 import { cropSymbol, inkFill } from './classify/crop';
 import { binarize, connectedComponents, type ComponentMap } from './image/components';
 import { toInkImage, type InkImage, type RawGrey } from './image/ink-image';
+import { mergeEllipses } from './layout/ellipsis';
 import { mergeFunctionNames } from './layout/functions';
 import { resolveLookalikes } from './layout/lookalikes';
 import { applyStylePriors } from './layout/styles';
@@ -135,7 +136,7 @@ export class MathRecognizer {
     let units = syms.map((s) => symbolUnit(s, emHint));
     const em = typicalEm(units, emHint);
     units = syms.map((s) => symbolUnit(s, em));
-    units = resolveLookalikes(units, em);
+    units = mergeEllipses(resolveLookalikes(units, em), em);
     units = applyStylePriors(units, em);
     units = mergeFunctionNames(units);
     const tokens = emit(parse(units, em));

@@ -64,6 +64,9 @@ const CASES: Array<[string, string, number[]]> = [
   ['upright letter among italics not taken for bold', '\\delta+G^{\\mathrm{z}n}', [16, 24]],
   ['upright word with a subscript (not a limit)', '\\mathrm{Tr}_{A}\\rho', [18, 24]],
   ['centred dot', 'a\\cdot b', [16, 24]],
+  ['ellipsis on the axis', 'a_{1}+\\cdots+a_{n}', [16, 24]],
+  ['ellipsis on the baseline', 'x_{1},\\ldots,x_{n}', [16, 24]],
+  ['absolute value bars', '|4|\\times y', [16, 24]],
   ['tilde accent', '\\tilde{q}+\\bar{x}', [24]],
   ['hat and dot accents', '\\hat{A}+\\dot{q}', [24]],
   ['dot accent on a broad capital', 'a\\pm\\dot{H}', [16, 24]],
@@ -192,6 +195,15 @@ describe('MathRecognizer on MathJax renderings', () => {
     const picture = await readFile(path.join(__dirname, 'fixtures', 'broken-w.png'));
     const tokens = norm((await recognizer.recognize(picture)).latex).split(' ');
     expect(tokens.slice(0, tokens.indexOf('='))).toEqual(norm('M_{W}^{2}').split(' '));
+  });
+
+  it.each([
+    ['a_{1}+\\cdots+a_{n}', '\\cdots'],
+    ['x_{1},\\ldots,x_{n}', '\\ldots'],
+  ])('writes the dots of %s as %s, not as three symbols', async (latex, ellipsis) => {
+    const tokens = (await read(latex, 16)).latex.split(' ');
+    expect(tokens).toContain(ellipsis);
+    expect(tokens.filter((t) => t === '.' || t === '\\cdot' || t === '\\bullet')).toEqual([]);
   });
 
   it('rejects an aborted call with a named error', async () => {

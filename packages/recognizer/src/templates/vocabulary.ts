@@ -34,7 +34,7 @@ const GREEK_LOWER = ['alpha', 'beta', 'gamma', 'delta', 'epsilon', 'varepsilon',
 const GREEK_UPPER = ['Gamma', 'Delta', 'Theta', 'Lambda', 'Xi', 'Pi', 'Sigma', 'Upsilon', 'Phi', 'Psi', 'Omega'];
 
 const BIN = ['+', '-', '\\pm', '\\mp', '\\times', '\\div', '\\ast', '\\star', '\\circ', '\\bullet', '\\cap', '\\cup', '\\wedge', '\\vee', '\\oplus', '\\otimes', '\\setminus', '\\dagger', '/', '\\backslash'];
-const REL = ['=', '<', '>', '\\leq', '\\geq', '\\neq', '\\equiv', '\\sim', '\\simeq', '\\approx', '\\cong', '\\propto', '\\subset', '\\supset', '\\subseteq', '\\supseteq', '\\in', '\\notin', '\\ni', '\\rightarrow', '\\leftarrow', '\\leftrightarrow', '\\Rightarrow', '\\Leftarrow', '\\Leftrightarrow', '\\longrightarrow', '\\mapsto', '\\perp', '\\ll', '\\gg', '\\models', '\\vdash', '\\mid', '\\parallel'];
+const REL = ['=', '<', '>', '\\leq', '\\geq', '\\neq', '\\equiv', '\\sim', '\\simeq', '\\approx', '\\cong', '\\propto', '\\subset', '\\supset', '\\subseteq', '\\supseteq', '\\in', '\\notin', '\\ni', '\\rightarrow', '\\leftarrow', '\\leftrightarrow', '\\Rightarrow', '\\Leftarrow', '\\Leftrightarrow', '\\longrightarrow', '\\mapsto', '\\perp', '\\ll', '\\gg', '\\models', '\\vdash', '\\parallel'];
 const MISC = ['\\infty', '\\partial', '\\nabla', '\\forall', '\\exists', '\\emptyset', '\\hbar', '\\ell', '\\imath', '\\jmath', '\\aleph', '\\Re', '\\Im', '\\wp', '\\#', '\\%', '\\&', '\\angle', '\\triangle', '\\clubsuit', '\\S'];
 const PUNCT = [',', ';', ':', '!', '?', '.'];
 const OPEN = ['(', '[', '\\{', '\\langle', '\\lfloor', '\\lceil'];
