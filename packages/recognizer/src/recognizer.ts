@@ -8,7 +8,7 @@ import sharp from 'sharp';
 import { throwIfAborted } from './errors';
 import { TemplateClassifier } from './classify/classifier';
 import { cropSymbol, inkFill } from './classify/crop';
-import { binarize, connectedComponents, type ComponentMap } from './image/components';
+import { binarize, connectedComponents, otsuThreshold, type ComponentMap } from './image/components';
 import { toInkImage, type InkImage, type RawGrey } from './image/ink-image';
 import { mergeEllipses } from './layout/ellipsis';
 import { mergeFunctionNames } from './layout/functions';
@@ -120,14 +120,23 @@ export class MathRecognizer {
         const other = await readAt(f);
         if (other.confidence > Math.max(reading.confidence, first.confidence + RETRY_MARGIN)) reading = other;
       }
+      const shifts = (process.env.THR ?? '').split(',').filter(Boolean).map(Number);
+      if (shifts.length > 0 && reading.confidence < RETRY_BELOW) {
+        const pic = factor === 1 ? native : await enlarge(native, factor);
+        for (const shift of shifts) {
+          if (reading.confidence >= RETRY_BELOW) break;
+          const other = this.read(pic, factor, opts.signal, undefined, shift);
+          if (other.confidence > Math.max(reading.confidence, first.confidence + RETRY_MARGIN)) reading = other;
+        }
+      }
     }
     return { ...reading, ms: Math.round(performance.now() - started) };
   }
 
   /** One reading of a picture that is `scale` times the input (boxes are given in input pixels);
    * `known` is what was already worked out for this very picture. */
-  private read(img: InkImage, scale: number, signal: AbortSignal | undefined, known?: { map: ComponentMap; emHint: number }): Reading {
-    const map = known?.map ?? componentsOf(img);
+  private read(img: InkImage, scale: number, signal: AbortSignal | undefined, known?: { map: ComponentMap; emHint: number }, shift = 0): Reading {
+    const map = known?.map ?? (shift ? connectedComponents(binarize(img, Math.min(230, Math.max(30, otsuThreshold(img) + shift))), img.width, img.height) : componentsOf(img));
     const emHint = known?.emHint ?? estimateEm(map.components);
     const ctx: SegmentContext = { img, map, classifier: this.classifier, multipart: this.multipart, emHint, readings: new Map() };
     const hyps = segmentSymbols(ctx);

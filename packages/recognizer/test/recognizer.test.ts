@@ -206,6 +206,11 @@ describe('MathRecognizer on MathJax renderings', () => {
     expect(tokens.filter((t) => t === '.' || t === '\\cdot' || t === '\\bullet')).toEqual([]);
   });
 
+  it('cuts three letters printed as one component into three (fixtures/fused-three.png)', async () => {
+    const picture = await readFile(path.join(__dirname, 'fixtures', 'fused-three.png'));
+    expect(norm((await recognizer.recognize(picture)).latex)).toBe(norm('G_{E}^{9}=O_{p}^{3}\\int cyu^{-2\\Phi(z)}'));
+  });
+
   it('rejects an aborted call with a named error', async () => {
     const controller = new AbortController();
     controller.abort();

@@ -1,8 +1,9 @@
 /**
  * Touching glyphs. Print fuses neighbours often (a superscript with its base, kerned letters,
  * a subscript with the superscript above it). A single component that matches no template well
- * is cut at its thinnest columns, or, when it is tall, at its thinnest rows, and the cut whose
- * pieces match clearly better than the whole is kept; pieces are split again, a few levels deep.
+ * is cut at its thinnest columns (at one or several at once), or, when it is tall, at its
+ * thinnest rows, and the cut whose pieces match clearly better than the whole is kept; pieces
+ * are split again, a few levels deep.
  */
 import { tightBox } from '../classify/crop';
 import type { Box } from '../image/components';
@@ -51,6 +52,13 @@ function thinCuts(ink: number[], across: number, minPiece: number): number[] {
   return cuts;
 }
 
+/** Column cuts considered together at most (the thinnest): 2^6 ways to cut a component. */
+const MAX_COLUMN_CUTS = 6;
+/** Each piece beyond two must add this much to the mean score: fewer pieces win a tie. */
+const EXTRA_PIECE_COST = 0.01;
+/** A cut into k >= 3 pieces needs a component at least this many heights wide per piece. */
+const MIN_WIDTH_PER_PIECE = 0.6;
+
 export function maybeSplit(ctx: SegmentContext, hyp: SymbolHypothesis, depth: number): SymbolHypothesis[] {
   if (hyp.shape || hyp.comps.length !== 1 || depth > 3) return [hyp];
   const whole = scoreOf(hyp);
@@ -58,23 +66,49 @@ export function maybeSplit(ctx: SegmentContext, hyp: SymbolHypothesis, depth: nu
   if (whole >= NO_SPLIT_ABOVE) return [hyp];
   const id = hyp.comps[0]!;
   let best: { score: number; pieces: SymbolHypothesis[] } = { score: whole + SPLIT_GAIN, pieces: [] };
-  const tryCut = (a: Box, b: Box, vertical: boolean): void => {
-    const first = tightBox(ctx.map, [id], a);
-    const second = tightBox(ctx.map, [id], b);
-    if (!first || !second) return;
-    const p: SymbolHypothesis = { comps: [id], box: first, cands: classifyComps(ctx, [id], first) };
-    const q: SymbolHypothesis = { comps: [id], box: second, cands: classifyComps(ctx, [id], second) };
-    const [wp, wq] = vertical ? [first.w, second.w] : [first.h, second.h];
+  const read = (b: Box): SymbolHypothesis | undefined => {
+    const tight = tightBox(ctx.map, [id], b);
+    return tight ? { comps: [id], box: tight, cands: classifyComps(ctx, [id], tight) } : undefined;
+  };
+  /** Pieces in order; their score is their mean, weighted by extent along the cut direction. */
+  const consider = (pieces: SymbolHypothesis[], vertical: boolean): void => {
+    if (pieces.some((p) => scoreOf(p) <= 0.6)) return;
+    const extent = (p: SymbolHypothesis): number => (vertical ? p.box.w : p.box.h);
     // A sliver of almost any glyph matches a comma, dot or prime stroke well: such a piece must
     // win by more (the `n` of a kerned `a_n` was cut into `,` and a dotless i).
-    const extra = isMark(p) || isMark(q) ? MARK_SPLIT_GAIN - SPLIT_GAIN : 0;
-    const score = (scoreOf(p) * wp + scoreOf(q) * wq) / (wp + wq) - extra;
-    if (score > best.score && Math.min(scoreOf(p), scoreOf(q)) > 0.6) best = { score, pieces: [p, q] };
+    const extra = pieces.some(isMark) ? MARK_SPLIT_GAIN - SPLIT_GAIN : 0;
+    const total = pieces.reduce((sum, p) => sum + extent(p), 0);
+    const score = pieces.reduce((sum, p) => sum + scoreOf(p) * extent(p), 0) / total - extra - EXTRA_PIECE_COST * (pieces.length - 2);
+    if (score > best.score) best = { score, pieces };
   };
   if (box.w >= 0.5 * box.h && box.w >= 6) {
-    for (const i of thinCuts(profile(ctx, id, box, true), box.h, Math.max(2, Math.round(0.15 * box.h)))) {
-      const cut = box.x + i;
-      tryCut({ x: box.x, y: box.y, w: cut - box.x, h: box.h }, { x: cut, y: box.y, w: box.x + box.w - cut, h: box.h }, true);
+    // Two, three or more glyphs fused side by side (`cos`, `ca`): every way of cutting at the
+    // thin columns, each piece read once.
+    const ink = profile(ctx, id, box, true);
+    const minPiece = Math.max(2, Math.round(0.15 * box.h));
+    const cuts = thinCuts(ink, box.h, minPiece)
+      .sort((a, b) => ink[a]! - ink[b]!)
+      .slice(0, MAX_COLUMN_CUTS)
+      .sort((a, b) => a - b);
+    const slabs = new Map<string, SymbolHypothesis | undefined>();
+    const slab = (from: number, to: number): SymbolHypothesis | undefined => {
+      const key = `${from}:${to}`;
+      if (!slabs.has(key)) slabs.set(key, read({ x: box.x + from, y: box.y, w: to - from, h: box.h }));
+      return slabs.get(key);
+    };
+    for (let mask = 1; mask < 1 << cuts.length; mask++) {
+      const at = [0, ...cuts.filter((_, k) => mask & (1 << k)), box.w];
+      if (at.some((x, k) => k > 0 && x - at[k - 1]! < minPiece)) continue;
+      // Three or more glyphs side by side make a wide component; a square one cut in three is a
+      // `+` or `\times` losing its arms.
+      if (at.length > 3 && box.w < MIN_WIDTH_PER_PIECE * (at.length - 1) * box.h) continue;
+      const pieces: SymbolHypothesis[] = [];
+      for (let k = 0; k + 1 < at.length; k++) {
+        const p = slab(at[k]!, at[k + 1]!);
+        if (!p) break;
+        pieces.push(p);
+      }
+      if (pieces.length === at.length - 1) consider(pieces, true);
     }
   }
   // A stack of scripts fused top to bottom is taller than a glyph of the line.
@@ -83,7 +117,9 @@ export function maybeSplit(ctx: SegmentContext, hyp: SymbolHypothesis, depth: nu
   if (box.h >= 0.85 * ctx.emHint && box.h <= 1.7 * ctx.emHint && box.h >= 8 && box.h >= 1.4 * box.w && !(tallShape && whole > 0.75)) {
     for (const i of thinCuts(profile(ctx, id, box, false), box.w, Math.max(3, Math.round(0.25 * box.h)))) {
       const cut = box.y + i;
-      tryCut({ x: box.x, y: box.y, w: box.w, h: cut - box.y }, { x: box.x, y: cut, w: box.w, h: box.y + box.h - cut }, false);
+      const top = read({ x: box.x, y: box.y, w: box.w, h: cut - box.y });
+      const bottom = read({ x: box.x, y: cut, w: box.w, h: box.y + box.h - cut });
+      if (top && bottom) consider([top, bottom], false);
     }
   }
   if (best.pieces.length === 0) return [hyp];
