@@ -24,6 +24,9 @@ const SCRIPT_BOLD_MARGIN = 0.05;
 const LONE_UPRIGHT = new Set(['d', 'e', 'i']);
 /** An upright or bold l or I alone is almost always the digit one, printed heavy. */
 const LOOKS_LIKE_ONE = new Set(['l', 'I']);
+/** ... so the digit one stands against a lone upright l or I from this far behind (a threshold
+ * moved for a second reading thins the flag of a 1 until it matches l better). */
+const ONE_MARGIN = 0.15;
 
 function styleOf(label: string | undefined): { style: string; char: string } | undefined {
   const m = label ? STYLED.exec(label) : null;
@@ -151,7 +154,7 @@ export function applyStylePriors(input: Unit[], fallbackEm: number): Unit[] {
       margin = (/[0-9]/.test(char) ? BOLD_DIGIT_MARGIN : BOLD_MARGIN) + (isScriptSize(u, fallbackEm) ? SCRIPT_BOLD_MARGIN : 0);
     } else {
       if (LONE_UPRIGHT.has(char) || adjacentSameStyle(u, units, style)) return u;
-      margin = UPRIGHT_MARGIN;
+      margin = LOOKS_LIKE_ONE.has(char) ? ONE_MARGIN : UPRIGHT_MARGIN;
     }
     const plain = plainLabels(style, char)
       .map((label) => sym.cands.find((c) => c.label === label))

@@ -110,7 +110,7 @@ export const FUNCTION_NAMES = ['arcsin', 'arccos', 'arctan', 'sinh', 'cosh', 'ta
 /** Function names that take limits below in display style. */
 export const LIMIT_FUNCTIONS = new Set(['lim', 'max', 'min', 'sup', 'inf', 'det', 'gcd', 'Pr']);
 
-const RARE = new Set(['\\lceil', '\\rceil', '\\lfloor', '\\rfloor', '\\S', '\\clubsuit', '\\wp', '\\aleph', '\\Re', '\\Im', '\\jmath', '\\imath', '\\iota', '\\varpi', '\\varsigma', '\\varrho', '\\oint', '\\iint', '\\coprod', '\\models', '\\vdash', '\\backslash', '\\&', '\\#', '\\%', '\\angle', '\\triangle', '\\mapsto', '\\breve', '\\acute', '\\grave', '\\check', '\\bigvee', '\\bigwedge', '\\ni', '\\wp', '?', '!']);
+const RARE = new Set(['\\bullet', '\\lceil', '\\rceil', '\\lfloor', '\\rfloor', '\\S', '\\clubsuit', '\\wp', '\\aleph', '\\Re', '\\Im', '\\jmath', '\\imath', '\\iota', '\\varpi', '\\varsigma', '\\varrho', '\\oint', '\\iint', '\\coprod', '\\models', '\\vdash', '\\backslash', '\\&', '\\#', '\\%', '\\angle', '\\triangle', '\\mapsto', '\\breve', '\\acute', '\\grave', '\\check', '\\bigvee', '\\bigwedge', '\\ni', '\\wp', '?', '!']);
 
 /**
  * A small score bias per label: bold and calligraphic letters and rare symbols must match clearly
