@@ -73,6 +73,7 @@ const CASES: Array<[string, string, number[]]> = [
   ['double dot accent', '\\ddot{x}+\\bar{y}', [16]],
   ['overline and bar', '\\overline{A}+\\bar{g}', [16, 24]],
   ['Greek', '\\alpha+\\beta', [16, 24]],
+  ['Theta whose bar stands apart from its ring at large sizes', '\\frac{1}{\\Theta+F}', [16, 28, 32]],
   ['Greek', '\\lambda x', [16, 24]],
   ['Greek and script', '\\pi r^{2}', [16, 24]],
   ['negative exponent', 'e^{-x}', [24]],

@@ -161,9 +161,13 @@ function groupStacks(ctx: SegmentContext, comps: Component[], singles: Map<numbe
 function groupHypothesis(ctx: SegmentContext, members: Component[], ids: number[], box: Box, singles: Map<number, SymbolHypothesis>): SymbolHypothesis | undefined {
   const rules = members.filter((m) => singles.get(m.id)?.shape === 'rule');
   if (rules.length === members.length) return barsReading(rules, ids, ctx.emHint);
-  const cands = classifyComps(ctx, ids, box).filter((c) => ctx.multipart.has(c.label) && plausibleSize(c, box, ctx.emHint));
+  // A part inside another's box (the bar of a \Theta printed apart from its ring) is no symbol
+  // of its own: any reading of the whole may stand, and it needs only to read well.
+  const contained = members.some((m) => members.some((o) => o !== m && inside(m, o)));
+  const cands = classifyComps(ctx, ids, box).filter((c) => (contained || ctx.multipart.has(c.label)) && plausibleSize(c, box, ctx.emHint));
   const top = cands[0];
   if (!top || top.score < GROUP_MATCH) return undefined;
+  if (contained) return { comps: ids, box, cands };
   // A rule's score (1 by construction) says nothing about how well it reads alone: `<` over a
   // bar is judged against the `<`, or the bar would carry any `\le` below the threshold.
   const shaped = members.filter((m) => singles.get(m.id)?.shape !== 'rule');
@@ -178,6 +182,11 @@ function plausibleSize(c: Candidate, box: Box, emHint: number): boolean {
   if (span < 0.2) return true;
   const em = box.h / span;
   return em > 0.4 * emHint && em < 1.7 * emHint;
+}
+
+/** `a` lies within `b`'s box, clear of its edges. */
+function inside(a: Box, b: Box): boolean {
+  return a.x > b.x && a.y > b.y && a.x + a.w < b.x + b.w && a.y + a.h < b.y + b.h;
 }
 
 function xOverlap(a: Box, b: Box): number {
