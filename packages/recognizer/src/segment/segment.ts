@@ -107,8 +107,10 @@ function single(ctx: SegmentContext, c: Component): SymbolHypothesis {
     const meta: TemplateMeta = { label: '\\sqrt', kind: 'ord', display: false, pxPerEm: ctx.emHint, w: c.w, h: c.h, top: 0.8, bottom: -0.2, parts: 1 };
     return { comps: [c.id], box, cands: [{ label: '\\sqrt', score: 1, template: meta }], shape: 'radical', radical };
   }
-  // Blurred or thick bars fail the fill test but still read as a minus: they are rules too.
+  // Blurred or thick bars fail the fill test but still read as a minus: they are rules too. So
+  // is a flat component no template explains (a bar of `=` that noise made ragged).
   if (cands[0]?.label === '-' && c.w >= 2 * c.h && c.w >= 3) return asRule();
+  if ((cands[0]?.score ?? 0) < UNREADABLE && c.w >= 2.5 * c.h && c.w >= 3 && c.h <= Math.max(3, 0.2 * ctx.emHint)) return asRule();
   return { comps: [c.id], box, cands };
 }
 
@@ -122,6 +124,8 @@ function wavyMark(ctx: SegmentContext, c: Component, box: Box): boolean {
 }
 
 const WAVY = new Set(['\\tilde', '\\sim', '\\hat', '\\wedge']);
+/** Below this score a reading explains nothing. */
+const UNREADABLE = 0.5;
 
 function scoreOf(h: SymbolHypothesis): number {
   return h.cands[0]?.score ?? 0;
