@@ -212,6 +212,11 @@ describe('MathRecognizer on MathJax renderings', () => {
     expect(norm((await recognizer.recognize(picture)).latex)).toBe(norm('G_{E}^{9}=O_{p}^{3}\\int cyu^{-2\\Phi(z)}'));
   });
 
+  it('tells a tilde flattened to a bar by blur from a bar (fixtures/flat-tilde.jpg)', async () => {
+    const picture = await readFile(path.join(__dirname, 'fixtures', 'flat-tilde.jpg'));
+    expect(norm((await recognizer.recognize(picture)).latex)).toBe(norm('\\alpha\\times\\tilde{a}\\pm\\mathrm{N}-L'));
+  });
+
   it('rejects an aborted call with a named error', async () => {
     const controller = new AbortController();
     controller.abort();

@@ -13,7 +13,7 @@ import { classifyComps, observe, ruleMeta, type SegmentContext, type SymbolHypot
 import { readFusedDots, regroupDots, splitUnderDots } from './dotted';
 import { maybeSplit, splitFusedBar } from './split';
 import { readWholeWords } from './words';
-import { isHorizontalRule, radicalShape } from './shapes';
+import { isHorizontalRule, radicalShape, waviness } from './shapes';
 
 export { observe, type SegmentContext, type SymbolHypothesis } from './context';
 
@@ -99,7 +99,17 @@ function absorbSpecks(ctx: SegmentContext, hyps: SymbolHypothesis[]): SymbolHypo
 function single(ctx: SegmentContext, c: Component): SymbolHypothesis {
   const box = { x: c.x, y: c.y, w: c.w, h: c.h };
   const asRule = (): SymbolHypothesis => ({ comps: [c.id], box, cands: [{ label: '-', score: 1, template: ruleMeta(box, ctx.emHint) }], shape: 'rule' });
-  if (isHorizontalRule(c, ctx.emHint) && !wavyMark(ctx, c, box)) return asRule();
+  // An accent over one letter (a tilde is a third of an em wide), not a minus sign (four fifths).
+  const accentSized = c.w <= 0.45 * ctx.emHint && c.w >= 2 * c.h;
+  if (isHorizontalRule(c, ctx.emHint) && !wavyMark(ctx, c, box)) {
+    // A tilde flattened to a bar's box still swings up and down along its length (and has its
+    // letter right under it, which a minus sign never has).
+    if (accentSized && hasBaseBelow(ctx, c) && waviness(ctx.img, c) >= WAVY_EM * ctx.emHint) {
+      const tilde = classifyComps(ctx, [c.id], box).find((k) => k.label === '\\tilde' || k.label === '\\sim');
+      if (tilde) return { comps: [c.id], box, cands: [tilde] };
+    }
+    return asRule();
+  }
   const radical = c.h >= 0.7 * ctx.emHint ? radicalShape(c, ctx.map) : undefined;
   // A radical matches no template well; a clear template match (an integral, an f) wins.
   const cands = classifyComps(ctx, [c.id], box);
@@ -107,11 +117,18 @@ function single(ctx: SegmentContext, c: Component): SymbolHypothesis {
     const meta: TemplateMeta = { label: '\\sqrt', kind: 'ord', display: false, pxPerEm: ctx.emHint, w: c.w, h: c.h, top: 0.8, bottom: -0.2, parts: 1 };
     return { comps: [c.id], box, cands: [{ label: '\\sqrt', score: 1, template: meta }], shape: 'radical', radical };
   }
+  // A mark read as a tilde whose ink runs straight is a bar that blur rounded.
+  if (accentSized && (cands[0]?.label === '\\tilde' || cands[0]?.label === '\\sim') && waviness(ctx.img, c) < FLAT_EM * ctx.emHint) return asRule();
   // Blurred or thick bars fail the fill test but still read as a minus: they are rules too. So
   // is a flat component no template explains (a bar of `=` that noise made ragged).
   if (cands[0]?.label === '-' && c.w >= 2 * c.h && c.w >= 3) return asRule();
   if ((cands[0]?.score ?? 0) < UNREADABLE && c.w >= 2.5 * c.h && c.w >= 3 && c.h <= Math.max(3, 0.2 * ctx.emHint)) return asRule();
   return { comps: [c.id], box, cands };
+}
+
+/** A letter right under `c`, as under an accent: close below, under most of it, not much wider. */
+function hasBaseBelow(ctx: SegmentContext, c: Component): boolean {
+  return ctx.map.components.some((b) => b.y >= c.y + c.h && b.y - (c.y + c.h) <= 0.3 * ctx.emHint && xOverlap(b, c) >= 0.5 * c.w && b.w <= 2.5 * c.w);
 }
 
 /** A short, thick "rule" that matches a tilde or a hat far better than a bar is that mark. */
@@ -124,6 +141,10 @@ function wavyMark(ctx: SegmentContext, c: Component, box: Box): boolean {
 }
 
 const WAVY = new Set(['\\tilde', '\\sim', '\\hat', '\\wedge']);
+/** Waviness (shapes.ts), as a share of the em hint, from which a flat mark is a tilde... */
+const WAVY_EM = 0.009;
+/** ... and below which a mark that reads as a tilde is a bar. */
+const FLAT_EM = 0.005;
 /** Below this score a reading explains nothing. */
 const UNREADABLE = 0.5;
 

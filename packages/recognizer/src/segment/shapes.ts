@@ -4,6 +4,7 @@
  * whose width follows the radicand). Both are decided from the component's own pixels.
  */
 import type { Component, ComponentMap } from '../image/components';
+import type { InkImage } from '../image/ink-image';
 
 /** A filled, flat, wide component: a rule of any length. */
 export function isHorizontalRule(c: Component, emHint: number): boolean {
@@ -71,4 +72,38 @@ export function radicalShape(c: Component, map: ComponentMap): RadicalShape | un
   const surdWidth = barStart - c.x;
   if (surdWidth < Math.max(2, 0.25 * Math.min(c.h, 40))) return undefined;
   return { barStart, barThickness };
+}
+
+/**
+ * How wavy a short flat mark is: the ink's centre of gravity in each column (grey levels give it
+ * to a fraction of a pixel), less the straight line through those centres, as the range of what
+ * is left, in pixels. A bar stays within about 0.15 px of its line; a tilde of 2-3 px height
+ * swings 0.25-0.5 px from 20 px/em up (below that, blur flattens it and neither reading is
+ * safe). The end columns, where the caps are rounded, are left out.
+ */
+export function waviness(img: InkImage, c: Component): number {
+  const centres: number[] = [];
+  for (let x = c.x + 1; x < c.x + c.w - 1; x++) {
+    let sum = 0;
+    let moment = 0;
+    for (let y = Math.max(0, c.y - 1); y <= Math.min(img.height - 1, c.y + c.h); y++) {
+      const v = img.data[y * img.width + x]!;
+      sum += v;
+      moment += v * y;
+    }
+    if (sum > 0) centres.push(moment / sum);
+  }
+  const n = centres.length;
+  if (n < 3) return 0;
+  const xMean = (n - 1) / 2;
+  const yMean = centres.reduce((a, b) => a + b, 0) / n;
+  let sxy = 0;
+  let sxx = 0;
+  centres.forEach((y, i) => {
+    sxy += (i - xMean) * (y - yMean);
+    sxx += (i - xMean) ** 2;
+  });
+  const slope = sxy / sxx;
+  const residuals = centres.map((y, i) => y - (yMean + slope * (i - xMean)));
+  return Math.max(...residuals) - Math.min(...residuals);
 }
