@@ -22,6 +22,8 @@ export interface ItemResult {
   /** 2-D constructs in the gold formula (fraction, radical, script...). */
   constructs: string[];
   ms: number;
+  /** The system's own confidence in its answer (0..1), when it gives one. */
+  confidence?: number;
 }
 
 export interface SetSummary {
@@ -41,10 +43,19 @@ export interface SetSummary {
   constructs: Record<string, { count: number; exact: number; imageMatch: number }>;
   /** Per rendering size (px per em), for sets that record it. */
   sizes: Record<string, { count: number; exact: number; imageMatch: number }>;
+  /**
+   * How far the system's confidence can be trusted, for systems that give one: per threshold, the
+   * formulas answered at or above it (their share of the set) and how many of those are right
+   * (image match). A caller that keeps only answers above a threshold gets that precision.
+   */
+  calibration?: Array<{ threshold: number; kept: number; imageMatch: number }>;
   msPerFormula: number;
 }
 
-export type Predict = (item: BenchItem) => Promise<{ latex: string; ms: number }>;
+/** Thresholds the calibration table reports. */
+export const CALIBRATION_THRESHOLDS = [0, 0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95] as const;
+
+export type Predict = (item: BenchItem) => Promise<{ latex: string; ms: number; confidence?: number }>;
 
 export class GoldPictures {
   private readonly cache = new Map<string, Promise<Picture | undefined>>();
@@ -64,7 +75,7 @@ export async function evaluate(set: string, system: string, items: BenchItem[], 
   let levSum = 0;
   let lenSum = 0;
   for (const item of items) {
-    const { latex, ms } = await predict(item);
+    const { latex, ms, confidence } = await predict(item);
     const p = normalizeLatex(latex);
     const g = normalizeLatex(item.latex);
     pairs.push([p, g]);
@@ -84,6 +95,7 @@ export async function evaluate(set: string, system: string, items: BenchItem[], 
       symbols: symbolMatches(p, g),
       constructs: constructsOf(g),
       ms,
+      ...(confidence !== undefined ? { confidence } : {}),
     };
     results.push(result);
     onItem?.(result);
@@ -115,7 +127,15 @@ export async function evaluate(set: string, system: string, items: BenchItem[], 
     symbolAccuracy: symbolTotal === 0 ? 0 : symbolMatched / symbolTotal,
     constructs,
     sizes,
+    ...(results.length > 0 && results.every((r) => r.confidence !== undefined) ? { calibration: calibrate(results) } : {}),
     msPerFormula: results.reduce((s, r) => s + r.ms, 0) / n,
   };
   return { summary, items: results };
+}
+
+function calibrate(results: readonly ItemResult[]): NonNullable<SetSummary['calibration']> {
+  return CALIBRATION_THRESHOLDS.map((threshold) => {
+    const kept = results.filter((r) => (r.confidence ?? 0) >= threshold);
+    return { threshold, kept: kept.length / results.length, imageMatch: kept.length === 0 ? 0 : kept.filter((r) => r.imageMatch).length / kept.length };
+  });
 }

@@ -43,6 +43,12 @@ export function markdown(report: BenchReport): string {
         .map(([size, v]) => `| ${s.set} | ${s.system} | ${size} | ${v.count} | ${pct(v.exact / v.count)} | ${pct(v.imageMatch / v.count)} |`),
     ),
     '',
+    '## Confidence (systems that give one): answers kept at or above a threshold, and how many of them are right',
+    '',
+    '| set | system | threshold | kept | image match among kept |',
+    '|---|---|---:|---:|---:|',
+    ...report.summaries.flatMap((s) => (s.calibration ?? []).map((c) => `| ${s.set} | ${s.system} | ${c.threshold.toFixed(2)} | ${pct(c.kept)} | ${pct(c.imageMatch)} |`)),
+    '',
     ...report.notes.map((n) => `- ${n}`),
     '',
   ];

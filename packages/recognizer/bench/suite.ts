@@ -39,7 +39,7 @@ export async function runSuite(opts: SuiteOptions): Promise<BenchReport> {
       log(`${set.name}: ${set.items.length} formulas`);
       const ours = await evaluate(set.name, 'recognizer', set.items, async (item) => {
         const r = await recognizer.recognize(item.image);
-        return { latex: r.latex, ms: r.ms };
+        return { latex: r.latex, ms: r.ms, confidence: r.confidence };
       }, gold);
       summaries.push(ours.summary);
       itemsBySet[`${set.name}/recognizer`] = ours.items;

@@ -32,14 +32,15 @@ function langPath(): string {
 export class TesseractBaseline {
   private worker?: Worker;
 
-  async recognize(image: Buffer): Promise<{ latex: string; ms: number }> {
+  async recognize(image: Buffer): Promise<{ latex: string; ms: number; confidence: number }> {
     if (!this.worker) {
       this.worker = await createWorker('eng', OEM.LSTM_ONLY, { langPath: langPath(), gzip: true, cacheMethod: 'none', logger: () => undefined, errorHandler: () => undefined });
       await this.worker.setParameters({ tessedit_pageseg_mode: PSM.SINGLE_LINE });
     }
     const started = performance.now();
     const { data } = await this.worker.recognize(image);
-    return { latex: textToLatex(data.text), ms: Math.round(performance.now() - started) };
+    // tesseract's mean word confidence, 0..100.
+    return { latex: textToLatex(data.text), ms: Math.round(performance.now() - started), confidence: data.confidence / 100 };
   }
 
   async terminate(): Promise<void> {
