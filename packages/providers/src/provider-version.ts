@@ -7,6 +7,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { RIVAL_FLOOR, RIVAL_MARGIN } from './local/text/formula-reader';
 
 /** `scheme://host[:port]/path` of a base URL, without user info, query or fragment (they may carry keys). */
 export function endpointOf(baseUrl: string): string {
@@ -57,5 +58,6 @@ function localEngineVersions(): string {
 /** A local provider's version; `formulas` describes the formula recogniser when the provider runs one. */
 export function localProviderVersion(formulas?: { threshold: number }): string {
   if (!formulas) return localEngineVersions();
-  return `${localEngineVersions()}, @mpp/recognizer ${installedVersion('@mpp/recognizer')} at threshold ${formulas.threshold}`;
+  // The reading policy is part of it: a change to when the recogniser's reading wins changes the answers.
+  return `${localEngineVersions()}, @mpp/recognizer ${installedVersion('@mpp/recognizer')} at threshold ${formulas.threshold} (rival ${RIVAL_FLOOR} + ${RIVAL_MARGIN}, display blocks)`;
 }

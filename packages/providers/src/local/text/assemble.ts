@@ -107,6 +107,13 @@ const toWord = (w: OcrWord): TextWord => ({ text: w.text, bbox: w.bbox, confiden
 /** A formula's LaTeX and confidence from another reader (the math recogniser), by formula index. */
 export type FormulaOverrides = ReadonlyMap<number, { latex: string; confidence: number }>;
 
+/** A formula read from a block of ink on its own (display-blocks.ts): it becomes a `$$...$$` paragraph of its own. */
+export interface DisplayFormula {
+  bbox: BBox;
+  latex: string;
+  confidence: number;
+}
+
 /**
  * `overrides` replaces the LaTeX of formulas by their index in a previous call's `formulas` (the
  * same lines and roles give the same formulas in the same order): the Markdown gets the new
@@ -114,9 +121,11 @@ export type FormulaOverrides = ReadonlyMap<number, { latex: string; confidence: 
  */
 /**
  * `glyphs`: boxes of the image's glyph-sized ink components (preprocess.ts), used to place the
- * parts of glued words; without them those are placed by character count.
+ * parts of glued words; without them those are placed by character count. `displays` are put in
+ * reading order before the first line that starts below their middle; the lines must no longer
+ * hold their words.
  */
-export function assembleText(lines: readonly OcrLine[], roles: readonly WordRole[][], glyphHeight: number, overrides: FormulaOverrides = new Map(), glyphs: readonly BBox[] = []): AssembledText {
+export function assembleText(lines: readonly OcrLine[], roles: readonly WordRole[][], glyphHeight: number, overrides: FormulaOverrides = new Map(), glyphs: readonly BBox[] = [], displays: readonly DisplayFormula[] = []): AssembledText {
   const proseWords = lines.flatMap((l, i) => l.words.filter((_, k) => roles[i]![k] === 'prose'));
   const capHeight = capitalHeight(proseWords, glyphHeight);
   const outLines: TextLine[] = [];
@@ -124,8 +133,19 @@ export function assembleText(lines: readonly OcrLine[], roles: readonly WordRole
   const labels: TextLabel[] = [];
   const noise: OcrWord[] = [];
   const paragraphs: { id: number; lines: { markdown: string; displayLatex?: string; formula?: number }[] }[] = [];
+  const pending = [...displays].sort((a, b) => a.bbox.y - b.bbox.y);
+  let displayId = -1;
+  const emitDisplays = (before: number): void => {
+    while (pending.length > 0 && pending[0]!.bbox.y + pending[0]!.bbox.h / 2 < before) {
+      const d = pending.shift()!;
+      formulas.push({ latex: d.latex, display: true, bbox: d.bbox, confidence: d.confidence });
+      outLines.push({ text: `$$${d.latex}$$`, bbox: d.bbox, confidence: d.confidence, type: 'math', words: [] });
+      paragraphs.push({ id: displayId--, lines: [{ markdown: `$$${d.latex}$$`, displayLatex: d.latex, formula: formulas.length - 1 }] });
+    }
+  };
 
   lines.forEach((line, i) => {
+    emitDisplays(line.bbox.y);
     const lineRoles = roles[i]!;
     line.words.forEach((w, k) => { if (lineRoles[k] === 'noise') noise.push(w); });
     collectLabels(line.words, lineRoles, glyphHeight, labels);
@@ -167,6 +187,8 @@ export function assembleText(lines: readonly OcrLine[], roles: readonly WordRole
     });
   });
 
+  emitDisplays(Infinity);
+
   const blocks = paragraphs.map((p) => {
     const only = p.lines.length === 1 ? p.lines[0]! : undefined;
     if (only?.displayLatex !== undefined) {
@@ -178,6 +200,8 @@ export function assembleText(lines: readonly OcrLine[], roles: readonly WordRole
 
   // Labels count too: an image that is all diagram was still read, and its labels are what it says.
   const readWords = lines.flatMap((l, i) => l.words.filter((_, k) => roles[i]![k] !== 'noise'));
+  // A display formula weighs by its length like a word does (one symbol is one or a few characters of LaTeX).
+  readWords.push(...displays.map((d): OcrWord => ({ text: d.latex.replace(/\s+/g, ''), bbox: d.bbox, confidence: d.confidence })));
   return { text: blocks.join('\n\n'), lines: outLines, formulas, labels, confidence: weightedConfidence(readWords), noise };
 }
 

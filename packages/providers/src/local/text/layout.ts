@@ -7,7 +7,7 @@
 import type { BBox } from '@mpp/schemas';
 import type { OcrLine, OcrWord } from '../tesseract-engine';
 import { OPERATOR_LATEX, ODOT_MISREADS } from './math-lexicon';
-import { splitPunctuation } from './math-tokens';
+import { FUNCTION_NAMES, splitPunctuation } from './math-tokens';
 
 export type WordRole = 'prose' | 'diagram_region' | 'outside_text_column' | 'noise';
 
@@ -37,8 +37,11 @@ const centre = (b: BBox) => ({ x: b.x + b.w / 2, y: b.y + b.h / 2 });
 const contains = (region: BBox, p: { x: number; y: number }, margin = 0): boolean =>
   p.x >= region.x - margin && p.x <= region.x + region.w + margin && p.y >= region.y - margin && p.y <= region.y + region.h + margin;
 
-/** Ordinary lower-case words (`Find`, `each`, `tangent`): the mark of a sentence. */
-const isSentenceWord = (w: OcrWord): boolean => /^[A-Za-z][a-z]{2,}$/.test(splitPunctuation(w.text).core);
+/** Ordinary lower-case words (`Find`, `each`, `tangent`): the mark of a sentence; function names (`sin`, `log`) are not. */
+export const isSentenceWord = (w: OcrWord): boolean => {
+  const core = splitPunctuation(w.text).core;
+  return /^[A-Za-z][a-z]{2,}$/.test(core) && !FUNCTION_NAMES.has(core.toLowerCase());
+};
 
 /** At least two ordinary words: a sentence, never a label. */
 const isProse = (words: readonly OcrWord[]): boolean => words.filter(isSentenceWord).length >= 2;

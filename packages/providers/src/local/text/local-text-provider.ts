@@ -8,9 +8,10 @@ import { z } from 'zod';
 import { BBox, type TextParseOutput } from '@mpp/schemas';
 import { sharedTesseractEngine, type OcrEngine, type OcrLine, type OcrWord } from '../tesseract-engine';
 import { localProviderVersion } from '../../provider-version';
-import { assembleText } from './assemble';
-import type { FormulaReader } from './formula-reader';
-import { assignWordRoles } from './layout';
+import { assembleText, unionBox, type DisplayFormula } from './assemble';
+import { displayCandidates, type DisplayCandidate } from './display-blocks';
+import type { FormulaReader, FormulaReading } from './formula-reader';
+import { assignWordRoles, type WordRole } from './layout';
 import { prepareForOcr } from './preprocess';
 import { fitWordsToInk } from './word-boxes';
 
@@ -80,26 +81,41 @@ export class LocalTextProvider {
     const page = await this.engine.recognize(prepared.png, { mode: 'auto', signal: opts.signal });
     opts.signal.throwIfAborted();
 
-    const lines = fitWordsToInk(toImagePixels(page.lines, prepared.scale), prepared.glyphs);
+    let lines = fitWordsToInk(toImagePixels(page.lines, prepared.scale), prepared.glyphs);
     const glyphHeight = prepared.glyphHeight ?? medianWordHeight(lines) ?? DEFAULT_GLYPH_HEIGHT;
     const hinted = ExcludeRegions.safeParse(opts.hints?.exclude_regions);
-    const roles = assignWordRoles(lines, {
+    let roles = assignWordRoles(lines, {
       glyphHeight,
       lineArt: prepared.lineArt,
       excludeRegions: hinted.success ? hinted.data : [],
     });
-    let assembled = assembleText(lines, roles, glyphHeight, new Map(), prepared.glyphs);
     let formulaRaw: Record<string, unknown> | undefined;
-    if (this.formulas && assembled.formulas.length > 0) {
-      const { overrides, readings } = await this.formulas.read(image, assembled.formulas, glyphHeight, opts.signal);
-      if (overrides.size > 0) assembled = assembleText(lines, roles, glyphHeight, overrides, prepared.glyphs);
-      formulaRaw = {
-        engine: '@mpp/recognizer',
-        threshold: this.formulas.threshold,
-        read: readings.length,
-        replaced: overrides.size,
-        readings: readings.slice(0, RAW_NOISE_LIMIT).map((r) => ({ ...r, tesseract: r.tesseract.slice(0, 80), recognizer: r.recognizer.slice(0, 80), confidence: Math.round(r.confidence * 1000) / 1000 })),
-      };
+    let displays: DisplayFormula[] = [];
+    let blockReadings: FormulaReading[] = [];
+    if (this.formulas) {
+      // Formulas that stand on their own, read whole from the ink (tesseract splits them up).
+      const candidates = displayCandidates(lines, roles, { glyphHeight, components: prepared.glyphs, lineArt: prepared.lineArt, excludeRegions: hinted.success ? hinted.data : [] });
+      ({ displays, readings: blockReadings } = await this.formulas.readBlocks(image, candidates, glyphHeight, (c) => wordsText(lines, c), opts.signal));
+      if (displays.length > 0) ({ lines, roles } = withoutWordsOf(lines, roles, candidates.filter((c) => displays.some((d) => d.bbox === c.bbox))));
+    }
+    let assembled = assembleText(lines, roles, glyphHeight, new Map(), prepared.glyphs, displays);
+    if (this.formulas) {
+      // Then tesseract's own formulas (math runs in lines), each read again.
+      const inline = assembled.formulas.map((f) => (f.display && displays.some((d) => d.bbox === f.bbox) ? { ...f, bbox: undefined } : f));
+      const { overrides, readings } = inline.some((f) => f.bbox) ? await this.formulas.read(image, inline, glyphHeight, opts.signal) : { overrides: new Map(), readings: [] };
+      if (overrides.size > 0) assembled = assembleText(lines, roles, glyphHeight, overrides, prepared.glyphs, displays);
+      const all = [...blockReadings, ...readings];
+      if (all.length > 0) {
+        formulaRaw = {
+          engine: '@mpp/recognizer',
+          threshold: this.formulas.threshold,
+          blocks_read: blockReadings.length,
+          blocks_replaced: displays.length,
+          read: readings.length,
+          replaced: overrides.size,
+          readings: all.slice(0, RAW_NOISE_LIMIT).map((r) => ({ ...r, tesseract: r.tesseract.slice(0, 80), recognizer: r.recognizer.slice(0, 80), confidence: round3(r.confidence), tesseract_confidence: round3(r.tesseract_confidence) })),
+        };
+      }
     }
 
     return {
@@ -122,4 +138,26 @@ export class LocalTextProvider {
       },
     };
   }
+}
+
+const round3 = (v: number): number => Math.round(v * 1000) / 1000;
+
+/** Tesseract's words in a block, in reading order. */
+function wordsText(lines: readonly OcrLine[], c: DisplayCandidate): string {
+  return c.words.map(([i, k]) => lines[i]!.words[k]!.text).join(' ');
+}
+
+/** The lines (and their roles) without the words of the given blocks; lines left empty go. */
+function withoutWordsOf(lines: readonly OcrLine[], roles: readonly WordRole[][], blocks: readonly DisplayCandidate[]): { lines: OcrLine[]; roles: WordRole[][] } {
+  const gone = new Set(blocks.flatMap((b) => b.words.map(([i, k]) => `${i}:${k}`)));
+  const outLines: OcrLine[] = [];
+  const outRoles: WordRole[][] = [];
+  lines.forEach((line, i) => {
+    const keep = line.words.map((_, k) => !gone.has(`${i}:${k}`));
+    if (!keep.some(Boolean)) return;
+    const words = line.words.filter((_, k) => keep[k]);
+    outLines.push(keep.every(Boolean) ? line : { ...line, words, text: words.map((w) => w.text).join(' '), bbox: unionBox(words.map((w) => w.bbox)) });
+    outRoles.push(roles[i]!.filter((_, k) => keep[k]));
+  });
+  return { lines: outLines, roles: outRoles };
 }

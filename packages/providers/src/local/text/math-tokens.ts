@@ -40,7 +40,8 @@ export interface WordContext {
   accent: boolean;
 }
 
-const FUNCTION_NAMES = new Set(['sin', 'cos', 'tan', 'cot', 'sec', 'csc', 'log', 'ln', 'exp', 'lim', 'max', 'min']);
+/** Names read as operators (`\sin`), never as words of a sentence. */
+export const FUNCTION_NAMES: ReadonlySet<string> = new Set(['sin', 'cos', 'tan', 'cot', 'sec', 'csc', 'log', 'ln', 'exp', 'lim', 'max', 'min']);
 const ODOT_CLASS = `[${[...ODOT_MISREADS].join('')}]`;
 const LONE_ODOT = new RegExp(`^${ODOT_CLASS}+$`);
 const GLUED_ODOT = new RegExp(`^${ODOT_CLASS}+([A-Z])$`);
