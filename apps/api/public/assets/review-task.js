@@ -61,7 +61,8 @@
     for (const f of formulas) {
       const area = el('textarea', { id: `formula-${f.index}`, rows: 2, 'data-index': f.index, spellcheck: 'false' });
       area.value = f.latex;
-      const preview = el('div', { class: 'preview', id: `formula-preview-${f.index}`, role: 'group', 'aria-label': `Preview of formula ${f.index + 1}` });
+      // Focusable: a long formula scrolls sideways, and a keyboard user must be able to scroll it (WCAG 2.1.1).
+      const preview = el('div', { class: 'preview', id: `formula-preview-${f.index}`, role: 'group', tabindex: '0', 'aria-label': `Preview of formula ${f.index + 1}` });
       const update = async () => preview.replaceChildren(await renderTex(area.value, f.display));
       area.addEventListener('input', debounce(update, 200));
       await update();
