@@ -88,6 +88,12 @@ export interface DisplayLayout {
 
 /** Line art at most this many glyph heights wide (and `MAX_BLOCK_HEIGHT` tall) may be a symbol of a formula: an integral sign, a big bracket, a display sum. */
 const STROKE_MAX_WIDTH = 4;
+/**
+ * A word counts toward a sentence only when tesseract is this sure of it: on a formula it reads
+ * letters and symbols as word-like garbage (`Gij`, `wplsked`), which it is unsure of.
+ */
+const SENTENCE_WORD_CONFIDENCE = 0.6;
+const isSureSentenceWord = (w: OcrWord): boolean => w.confidence >= SENTENCE_WORD_CONFIDENCE && isSentenceWord(w);
 /** A block this many glyph heights from a diagram holds its labels (as in layout.ts). */
 const DIAGRAM_MARGIN = 1.5;
 /** Blocks without a sentence this close vertically (in glyph heights) are parts of one formula: a numerator and its bar, a sum and its limits. */
@@ -117,7 +123,7 @@ export function displayCandidates(lines: readonly OcrLine[], roles: readonly Wor
   const parts: Array<{ bbox: BBox; components: BBox[]; words: Array<[number, number]> }> = [];
   for (const block of inkBlocks([...layout.components, ...strokes], g)) {
     const words = wordsIn(block.bbox);
-    if (readWords(words).filter(isSentenceWord).length >= 2) {
+    if (readWords(words).filter(isSureSentenceWord).length >= 2) {
       prose.push(block.bbox);
       continue;
     }
@@ -155,7 +161,7 @@ export function displayCandidates(lines: readonly OcrLine[], roles: readonly Wor
     if (part.components.length < 2 || part.components.length > MAX_BLOCK_COMPONENTS) continue;
     if (part.bbox.h > MAX_BLOCK_HEIGHT * g || part.bbox.w < g) continue;
     const read = readWords(part.words);
-    if (read.filter(isSentenceWord).length >= 2) continue; // words of a sentence, spaced widely
+    if (read.filter(isSureSentenceWord).length >= 2) continue; // words of a sentence, spaced widely
     const tesseractScore = coverage(part.components, read) * weightedConfidence(read);
     if (tesseractScore >= TESSERACT_GOOD_ENOUGH) continue;
     const words = [...part.words].sort((p, q) => p[0] - q[0] || p[1] - q[1]);
