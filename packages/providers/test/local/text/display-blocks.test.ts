@@ -149,6 +149,36 @@ describe('LocalTextProvider with the formula recogniser on displayed formulas', 
     expect(raw.formula_recognizer.readings.filter((x) => x.index === -1 && x.accepted)).toHaveLength(1);
   });
 
+  it('keeps reading order on a page of prose and displayed formulas, and inline math in the prose as $...$', async () => {
+    const parts: string[] = [];
+    let y = 10;
+    const text = (t: string) => {
+      parts.push(`<text x="20" y="${y + 30}" font-family="DejaVu Serif, serif" font-size="24">${t}</text>`);
+      y += 50;
+    };
+    const equation = (latex: string) => {
+      const f = texToSvg(latex, true);
+      parts.push(placeTexSvg(f, { x: 220, y: y + 10, pxPerEm: 28, strokeUnits: 10 }));
+      y += (f.viewBox.height / 1000) * 28 + 30;
+    };
+    text('The area of the region is given by the integral');
+    equation('A=\\int_{a}^{b} f(x)\\,dx');
+    text('and by the fundamental theorem of calculus it equals');
+    equation('F(b)-F(a)=\\frac{b^{2}-a^{2}}{2}');
+    text('when f(x) = x, which proves the claim.');
+    const h = Math.ceil(y + 20);
+    const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="900" height="${h}"><rect width="900" height="${h}" fill="#fff"/>${parts.join('')}</svg>`;
+    const r = await withRecogniser.parse(await sharp(Buffer.from(svg)).flatten({ background: '#ffffff' }).greyscale().png().toBuffer(), { signal: signal() });
+    const paragraphs = r.text.split('\n\n');
+    expect(paragraphs).toHaveLength(5);
+    expect(paragraphs[0]).toBe('The area of the region is given by the integral');
+    expect(norm(paragraphs[1]!.replace(/^\$\$|\$\$$/g, ''))).toBe(norm('A=\\int_{a}^{b} f(x)dx'));
+    expect(paragraphs[2]).toBe('and by the fundamental theorem of calculus it equals');
+    expect(norm(paragraphs[3]!.replace(/^\$\$|\$\$$/g, ''))).toBe(norm('F(b)-F(a)=\\frac{b^{2}-a^{2}}{2}'));
+    expect(paragraphs[4]).toBe('when $f(x) = x$, which proves the claim.');
+    expect(r.formulas.map((f) => f.display)).toEqual([true, true, false]);
+  });
+
   it('changes nothing on textbook pages in sans-serif print, where tesseract reads the math well', async () => {
     const fixture = (id: string) => readFileSync(path.join(__dirname, '../../../../../test/fixtures/textbook', id, 'img_problem.png'));
     for (const id of ['11', '16']) {
