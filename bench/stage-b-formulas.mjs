@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 /**
  * `pnpm bench:stageb`: stage B's local provider on pages of printed math, side by side in one run:
- * tesseract alone, and tesseract with the formula recogniser (display blocks found from the ink,
- * tesseract's math runs read again); the recogniser alone on the same image is the ceiling. Each
+ * tesseract alone, and tesseract with the formula recogniser (formulas found from the ink, displayed
+ * or inline, and tesseract's math runs read again); the recogniser alone on the same image is the ceiling. Each
  * im2latex-dev image (an arXiv formula with its LaTeX) is given to the provider as a whole page;
  * the page is right when its formulas, in order, draw the label's picture (image match, as in
  * `pnpm bench:recognizer`) or equal it after normalisation (exact). The textbook pages (prose and

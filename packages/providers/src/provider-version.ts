@@ -59,5 +59,5 @@ function localEngineVersions(): string {
 export function localProviderVersion(formulas?: { threshold: number }): string {
   if (!formulas) return localEngineVersions();
   // The reading policy is part of it: a change to when the recogniser's reading wins changes the answers.
-  return `${localEngineVersions()}, @mpp/recognizer ${installedVersion('@mpp/recognizer')} at threshold ${formulas.threshold} (rival ${RIVAL_FLOOR} + ${RIVAL_MARGIN}, display blocks)`;
+  return `${localEngineVersions()}, @mpp/recognizer ${installedVersion('@mpp/recognizer')} at threshold ${formulas.threshold} (rival ${RIVAL_FLOOR} + ${RIVAL_MARGIN}, display and inline blocks)`;
 }

@@ -45,7 +45,7 @@ describe('provider versions', () => {
     expect(new LocalTextProvider(engine).version).toBe(vision);
     const reader = (threshold: number) => ({ threshold }) as unknown as FormulaReader;
     const withFormulas = new LocalTextProvider(engine, reader(0.9)).version;
-    expect(withFormulas).toMatch(/^.*, @mpp\/recognizer \d+\.\d+\.\d+ at threshold 0\.9 \(rival 0\.7 \+ 0\.05, display blocks\)$/);
+    expect(withFormulas).toMatch(/^.*, @mpp\/recognizer \d+\.\d+\.\d+ at threshold 0\.9 \(rival 0\.7 \+ 0\.05, display and inline blocks\)$/);
     expect(new LocalTextProvider(engine, reader(0.8)).version).not.toBe(withFormulas);
   });
 });

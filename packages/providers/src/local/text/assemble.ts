@@ -114,6 +114,17 @@ export interface DisplayFormula {
   confidence: number;
 }
 
+/** A formula read from ink inside a line of prose (display-blocks.ts): it takes the place of that line's words in its box. */
+export interface InlineFormula extends DisplayFormula {
+  /** Index of its line in the lines given to `assembleText`. */
+  line: number;
+  /** Punctuation of the prose right after it that its box took in (`,`), written after the `$...$`. */
+  after?: string;
+}
+
+const centreOf = (b: BBox) => ({ x: b.x + b.w / 2, y: b.y + b.h / 2 });
+const holds = (b: BBox, p: { x: number; y: number }): boolean => p.x >= b.x && p.x <= b.x + b.w && p.y >= b.y && p.y <= b.y + b.h;
+
 /**
  * `overrides` replaces the LaTeX of formulas by their index in a previous call's `formulas` (the
  * same lines and roles give the same formulas in the same order): the Markdown gets the new
@@ -125,7 +136,7 @@ export interface DisplayFormula {
  * reading order before the first line that starts below their middle; the lines must no longer
  * hold their words.
  */
-export function assembleText(lines: readonly OcrLine[], roles: readonly WordRole[][], glyphHeight: number, overrides: FormulaOverrides = new Map(), glyphs: readonly BBox[] = [], displays: readonly DisplayFormula[] = []): AssembledText {
+export function assembleText(lines: readonly OcrLine[], roles: readonly WordRole[][], glyphHeight: number, overrides: FormulaOverrides = new Map(), glyphs: readonly BBox[] = [], displays: readonly DisplayFormula[] = [], inline: readonly InlineFormula[] = []): AssembledText {
   const proseWords = lines.flatMap((l, i) => l.words.filter((_, k) => roles[i]![k] === 'prose'));
   const capHeight = capitalHeight(proseWords, glyphHeight);
   const outLines: TextLine[] = [];
@@ -150,32 +161,67 @@ export function assembleText(lines: readonly OcrLine[], roles: readonly WordRole
     line.words.forEach((w, k) => { if (lineRoles[k] === 'noise') noise.push(w); });
     collectLabels(line.words, lineRoles, glyphHeight, labels);
 
-    const words = line.words.filter((_, k) => lineRoles[k] === 'prose').flatMap((w) => splitWordBox(w, glyphs));
-    if (words.length === 0) return;
-    const segmented = segmentLine(words.map((w) => w.text), words.map((w) => hasAccent(w, capHeight)));
-    const firstFormula = formulas.length;
-    let markdown = segmented.markdown;
-    let cursor = 0;
-    for (const run of segmented.runs) {
-      const runWords = run.words.map((k) => words[k]!);
-      const needle = `$${run.latex}$`;
-      const at = markdown.indexOf(needle, cursor);
-      const override = overrides.get(formulas.length);
-      if (override && at >= 0) {
-        const replacement = `$${override.latex}$`;
-        markdown = markdown.slice(0, at) + replacement + markdown.slice(at + needle.length);
-        cursor = at + replacement.length;
-        formulas.push({ latex: override.latex, display: false, bbox: unionBox(runWords.map((w) => w.bbox)), confidence: override.confidence });
-      } else {
-        if (at >= 0) cursor = at + needle.length;
-        formulas.push({ latex: run.latex, display: false, bbox: unionBox(runWords.map((w) => w.bbox)), confidence: weightedConfidence(runWords) });
+    const islands = inline.filter((f) => f.line === i).sort((a, b) => a.bbox.x - b.bbox.x);
+    const words = line.words
+      .filter((_, k) => lineRoles[k] === 'prose')
+      .flatMap((w) => splitWordBox(w, glyphs))
+      .filter((w) => !islands.some((f) => holds(f.bbox, centreOf(w.bbox))));
+    if (words.length === 0 && islands.length === 0) return;
+
+    // Math runs of some words, their formulas pushed in order (a reading given in `overrides` in
+    // place of tesseract's): the line's Markdown, or a piece of it between inline formulas.
+    const emitWords = (part: readonly OcrWord[]) => {
+      const segmented = segmentLine(part.map((w) => w.text), part.map((w) => hasAccent(w, capHeight)));
+      let markdown = segmented.markdown;
+      let cursor = 0;
+      for (const run of segmented.runs) {
+        const runWords = run.words.map((k) => part[k]!);
+        const needle = `$${run.latex}$`;
+        const at = markdown.indexOf(needle, cursor);
+        const override = overrides.get(formulas.length);
+        if (override && at >= 0) {
+          const replacement = `$${override.latex}$`;
+          markdown = markdown.slice(0, at) + replacement + markdown.slice(at + needle.length);
+          cursor = at + replacement.length;
+          formulas.push({ latex: override.latex, display: false, bbox: unionBox(runWords.map((w) => w.bbox)), confidence: override.confidence });
+        } else {
+          if (at >= 0) cursor = at + needle.length;
+          formulas.push({ latex: run.latex, display: false, bbox: unionBox(runWords.map((w) => w.bbox)), confidence: weightedConfidence(runWords) });
+        }
       }
+      return { markdown, segmented };
+    };
+
+    const firstFormula = formulas.length;
+    let markdown: string;
+    let type: TextLine['type'];
+    let equationOnly = false;
+    if (islands.length === 0) {
+      const emitted = emitWords(words);
+      markdown = emitted.markdown;
+      type = emitted.segmented.type;
+      equationOnly = emitted.segmented.equationOnly;
+    } else {
+      // The words before each inline formula, the formula, and so on to the words after the last.
+      const pieces: string[] = [];
+      let rest = words;
+      for (const island of [...islands, undefined]) {
+        const part = island ? rest.filter((w) => centreOf(w.bbox).x < centreOf(island.bbox).x) : rest;
+        rest = rest.filter((w) => !part.includes(w));
+        if (part.length > 0) pieces.push(emitWords(part).markdown);
+        if (island) {
+          formulas.push({ latex: island.latex, display: false, bbox: island.bbox, confidence: island.confidence });
+          pieces.push(`$${island.latex}$${island.after ?? ''}`);
+        }
+      }
+      markdown = pieces.reduce((out, piece) => (out === '' ? piece : /^[,.;:!?)]/.test(piece) ? out + piece : `${out} ${piece}`), '');
+      type = words.length === 0 ? 'math' : 'mixed';
     }
     outLines.push({
       text: markdown,
-      bbox: unionBox(words.map((w) => w.bbox)),
-      confidence: weightedConfidence(words),
-      type: segmented.type,
+      bbox: unionBox([...words.map((w) => w.bbox), ...islands.map((f) => f.bbox)]),
+      confidence: weightedConfidence([...words, ...islands.map((f): OcrWord => ({ text: f.latex.replace(/\s+/g, ''), bbox: f.bbox, confidence: f.confidence }))]),
+      type,
       words: words.map(toWord),
     });
     const id = line.paragraph ?? i;
@@ -183,7 +229,7 @@ export function assembleText(lines: readonly OcrLine[], roles: readonly WordRole
     if (!paragraph || paragraph.id !== id) paragraphs.push((paragraph = { id, lines: [] }));
     paragraph.lines.push({
       markdown,
-      ...(segmented.equationOnly ? { displayLatex: formulas[firstFormula]!.latex, formula: firstFormula } : {}),
+      ...(equationOnly ? { displayLatex: formulas[firstFormula]!.latex, formula: firstFormula } : {}),
     });
   });
 
@@ -199,9 +245,10 @@ export function assembleText(lines: readonly OcrLine[], roles: readonly WordRole
   });
 
   // Labels count too: an image that is all diagram was still read, and its labels are what it says.
-  const readWords = lines.flatMap((l, i) => l.words.filter((_, k) => roles[i]![k] !== 'noise'));
-  // A display formula weighs by its length like a word does (one symbol is one or a few characters of LaTeX).
-  readWords.push(...displays.map((d): OcrWord => ({ text: d.latex.replace(/\s+/g, ''), bbox: d.bbox, confidence: d.confidence })));
+  const inIsland = (i: number, w: OcrWord): boolean => inline.some((f) => f.line === i && holds(f.bbox, centreOf(w.bbox)));
+  const readWords = lines.flatMap((l, i) => l.words.filter((w, k) => roles[i]![k] !== 'noise' && !inIsland(i, w)));
+  // A formula read from the ink weighs by its length like a word does (one symbol is one or a few characters of LaTeX).
+  readWords.push(...[...displays, ...inline].map((d): OcrWord => ({ text: d.latex.replace(/\s+/g, ''), bbox: d.bbox, confidence: d.confidence })));
   return { text: blocks.join('\n\n'), lines: outLines, formulas, labels, confidence: weightedConfidence(readWords), noise };
 }
 

@@ -1,5 +1,6 @@
 /**
- * Finds the formulas that stand on their own (a displayed equation, a fraction, a sum with limits)
+ * Finds the formulas that stand on their own (a displayed equation, a fraction, a sum with limits),
+ * and those inside lines of prose (`inlineCandidates`),
  * from the page's ink rather than from tesseract's lines. Tesseract reads a line at a time: it
  * splits a fraction into a numerator line and a denominator line, drops the bar, reads scripts
  * as stray characters and an integral sign as nothing, so its math runs never cover a 2-D
@@ -14,6 +15,7 @@ import type { BBox } from '@mpp/schemas';
 import type { OcrLine, OcrWord } from '../tesseract-engine';
 import { weightedConfidence } from './assemble';
 import { isSentenceWord, type WordRole } from './layout';
+import { splitPunctuation } from './math-tokens';
 
 export interface DisplayCandidate {
   bbox: BBox;
@@ -171,6 +173,63 @@ export function displayCandidates(lines: readonly OcrLine[], roles: readonly Wor
 }
 
 const grow = (b: BBox, m: number): BBox => ({ x: b.x - m, y: b.y - m, w: b.w + 2 * m, h: b.h + 2 * m });
+
+/** Ink this many glyph heights above or below a line of prose still belongs to it (a numerator, a denominator). */
+const LINE_REACH = 0.6;
+/** Ink of one inline formula is at most this many glyph heights apart horizontally (a binary operator and its spaces). */
+const INLINE_GAP = 1.3;
+/** Short words of a sentence, which are not variables or units: they end an inline formula. */
+const SHORT_WORDS = new Set(['is', 'of', 'to', 'in', 'it', 'an', 'as', 'at', 'be', 'by', 'if', 'on', 'or', 'so', 'we', 'no', 'do', 'up', 'us', 'he', 'its', 'are', 'and', 'the', 'for']);
+const isProseWord = (w: OcrWord): boolean => isSureSentenceWord(w) || (w.confidence >= SENTENCE_WORD_CONFIDENCE && SHORT_WORDS.has(splitPunctuation(w.text).core.toLowerCase()));
+
+export interface InlineCandidate extends DisplayCandidate {
+  /** The line (index into the OCR lines) the formula sits in. */
+  line: number;
+}
+
+/**
+ * Formulas inside lines of prose that tesseract did not read whole (an inline fraction comes back
+ * as `+ +`): per line with a sentence in it, the ink around the line that no word of the
+ * sentence covers is grouped into islands (components within `INLINE_GAP` glyph heights of each
+ * other), and an island of two or more components that tesseract read less than well is a
+ * candidate. Words tesseract is sure of (`it`, `12.`) are islands too, but read well, so they
+ * are left to it.
+ */
+export function inlineCandidates(lines: readonly OcrLine[], roles: readonly WordRole[][], layout: DisplayLayout): InlineCandidate[] {
+  const g = layout.glyphHeight;
+  const out: InlineCandidate[] = [];
+  const allWords = lines.flatMap((line, i) => line.words.map((w) => ({ w, i })));
+  lines.forEach((line, i) => {
+    if (line.words.filter((w, k) => roles[i]![k] === 'prose' && isSureSentenceWord(w)).length < 2) return;
+    const sure = line.words.filter((w, k) => roles[i]![k] === 'prose' && isProseWord(w));
+    const band = { x: line.bbox.x - g, y: line.bbox.y - LINE_REACH * g, w: line.bbox.w + 2 * g, h: line.bbox.h + 2 * LINE_REACH * g };
+    const free = layout.components
+      .filter((c) => inside(centre(c), band))
+      // Not a letter of the sentence, nor ink that another line's words hold.
+      .filter((c) => !sure.some((w) => inside(centre(c), w.bbox)) && !allWords.some(({ w, i: j }) => j !== i && inside(centre(c), w.bbox)))
+      .sort((a, b) => a.x - b.x);
+    const islands: BBox[][] = [];
+    for (const c of free) {
+      const last = islands[islands.length - 1];
+      const right = last ? Math.max(...last.map((b) => b.x + b.w)) : -Infinity;
+      if (last && c.x - right <= INLINE_GAP * g) last.push(c);
+      else islands.push([c]);
+    }
+    for (const island of islands) {
+      if (island.length < 2) continue;
+      const bbox = island.reduce(union);
+      if (bbox.h > MAX_BLOCK_HEIGHT * g) continue;
+      const words: Array<[number, number]> = [];
+      line.words.forEach((w, k) => inside(centre(w.bbox), bbox, 0.2 * g) && !sure.includes(w) && words.push([i, k]));
+      if (words.some(([, k]) => roles[i]![k] !== 'prose' && roles[i]![k] !== 'noise')) continue; // a label
+      const read = words.filter(([, k]) => roles[i]![k] !== 'noise').map(([, k]) => line.words[k]!);
+      const tesseractScore = coverage(island, read) * weightedConfidence(read);
+      if (tesseractScore >= TESSERACT_GOOD_ENOUGH) continue;
+      out.push({ line: i, bbox, tesseractScore, words });
+    }
+  });
+  return out.slice(0, MAX_CANDIDATES);
+}
 
 function union(a: BBox, b: BBox): BBox {
   const x0 = Math.min(a.x, b.x);

@@ -12,7 +12,7 @@
 import sharp from 'sharp';
 import type { BBox, Formula } from '@mpp/schemas';
 import { MathRecognizer, normalizeLatex, tokenizeLatex } from '@mpp/recognizer';
-import type { DisplayFormula, FormulaOverrides } from './assemble';
+import type { FormulaOverrides } from './assemble';
 import type { DisplayCandidate } from './display-blocks';
 
 /** What the provider needs from a math recogniser (MathRecognizer has this shape). */
@@ -123,26 +123,29 @@ export class FormulaReader {
   }
 
   /**
-   * Reads each candidate block whole (its own box with a small margin, no neighbours); returns
-   * the ones whose reading beats tesseract's, as display formulas, and what was read.
+   * Reads each candidate block of ink whole (its own box with a margin, no neighbours); returns
+   * the ones whose reading beats tesseract's and what was read. `inline`: the block sits in a line
+   * of prose, so a comma or stop its reading ends with belongs to the prose (`after`).
    */
-  async readBlocks(image: Buffer, candidates: readonly DisplayCandidate[], glyphHeight: number, tesseractText: (c: DisplayCandidate) => string, signal: AbortSignal): Promise<{ displays: DisplayFormula[]; readings: FormulaReading[] }> {
-    const displays: DisplayFormula[] = [];
+  async readBlocks<C extends DisplayCandidate>(image: Buffer, candidates: readonly C[], glyphHeight: number, opts: { signal: AbortSignal; inline?: boolean; tesseractText: (c: C) => string }): Promise<{ found: Array<{ candidate: C; latex: string; confidence: number; after: string }>; readings: FormulaReading[] }> {
+    const found: Array<{ candidate: C; latex: string; confidence: number; after: string }> = [];
     const readings: FormulaReading[] = [];
-    if (candidates.length === 0) return { displays, readings };
+    if (candidates.length === 0) return { found, readings };
     const recognizer = await this.instance();
     const { width, height } = await sharp(image).metadata();
-    if (!width || !height) return { displays, readings };
+    if (!width || !height) return { found, readings };
     for (const candidate of candidates) {
-      signal.throwIfAborted();
+      opts.signal.throwIfAborted();
       const crop = await cropPng(image, padded(candidate.bbox, glyphHeight * CROP_MARGIN, width, height));
-      const result = await recognizer.recognize(crop, { signal });
-      const latex = compactLatex(result.latex);
+      const result = await recognizer.recognize(crop, { signal: opts.signal });
+      const read = opts.inline ? withoutTrailingStop(result.latex) : result.latex;
+      const after = opts.inline ? result.latex.slice(read.length).replace(/\s+/g, '') : '';
+      const latex = compactLatex(read);
       const accepted = latex !== '' && beats(result.confidence, candidate.tesseractScore, this.threshold);
-      if (accepted) displays.push({ bbox: candidate.bbox, latex, confidence: Math.min(1, Math.max(0, result.confidence)) });
-      readings.push({ index: -1, tesseract: tesseractText(candidate), tesseract_confidence: candidate.tesseractScore, recognizer: latex, confidence: result.confidence, accepted });
+      if (accepted) found.push({ candidate, latex, confidence: Math.min(1, Math.max(0, result.confidence)), after });
+      readings.push({ index: -1, tesseract: opts.tesseractText(candidate), tesseract_confidence: candidate.tesseractScore, recognizer: latex, confidence: result.confidence, accepted });
     }
-    return { displays, readings };
+    return { found, readings };
   }
 }
 

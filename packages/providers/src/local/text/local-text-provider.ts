@@ -8,8 +8,8 @@ import { z } from 'zod';
 import { BBox, type TextParseOutput } from '@mpp/schemas';
 import { sharedTesseractEngine, type OcrEngine, type OcrLine, type OcrWord } from '../tesseract-engine';
 import { localProviderVersion } from '../../provider-version';
-import { assembleText, unionBox, type DisplayFormula } from './assemble';
-import { displayCandidates, type DisplayCandidate } from './display-blocks';
+import { assembleText, unionBox, type DisplayFormula, type InlineFormula } from './assemble';
+import { displayCandidates, inlineCandidates, type DisplayCandidate } from './display-blocks';
 import type { FormulaReader, FormulaReading } from './formula-reader';
 import { assignWordRoles, type WordRole } from './layout';
 import { prepareForOcr } from './preprocess';
@@ -91,26 +91,34 @@ export class LocalTextProvider {
     });
     let formulaRaw: Record<string, unknown> | undefined;
     let displays: DisplayFormula[] = [];
-    let blockReadings: FormulaReading[] = [];
+    let inline: InlineFormula[] = [];
+    const blockReadings: FormulaReading[] = [];
     if (this.formulas) {
       // Formulas that stand on their own, read whole from the ink (tesseract splits them up).
-      const candidates = displayCandidates(lines, roles, { glyphHeight, components: prepared.glyphs, lineArt: prepared.lineArt, excludeRegions: hinted.success ? hinted.data : [] });
-      ({ displays, readings: blockReadings } = await this.formulas.readBlocks(image, candidates, glyphHeight, (c) => wordsText(lines, c), opts.signal));
-      if (displays.length > 0) ({ lines, roles } = withoutWordsOf(lines, roles, candidates.filter((c) => displays.some((d) => d.bbox === c.bbox))));
+      const layout = { glyphHeight, components: prepared.glyphs, lineArt: prepared.lineArt, excludeRegions: hinted.success ? hinted.data : [] };
+      const blocks = await this.formulas.readBlocks(image, displayCandidates(lines, roles, layout), glyphHeight, { signal: opts.signal, tesseractText: (c) => wordsText(lines, c) });
+      blockReadings.push(...blocks.readings);
+      displays = blocks.found.map(({ candidate, latex, confidence }) => ({ bbox: candidate.bbox, latex, confidence }));
+      if (displays.length > 0) ({ lines, roles } = withoutWordsOf(lines, roles, blocks.found.map((f) => f.candidate)));
+      // Then formulas inside lines of prose that tesseract did not read whole (an inline fraction).
+      const islands = await this.formulas.readBlocks(image, inlineCandidates(lines, roles, layout), glyphHeight, { signal: opts.signal, inline: true, tesseractText: (c) => wordsText(lines, c) });
+      blockReadings.push(...islands.readings);
+      inline = islands.found.map(({ candidate, latex, confidence, after }) => ({ line: candidate.line, bbox: candidate.bbox, latex, confidence, ...(after ? { after } : {}) }));
     }
-    let assembled = assembleText(lines, roles, glyphHeight, new Map(), prepared.glyphs, displays);
+    let assembled = assembleText(lines, roles, glyphHeight, new Map(), prepared.glyphs, displays, inline);
     if (this.formulas) {
       // Then tesseract's own formulas (math runs in lines), each read again.
-      const inline = assembled.formulas.map((f) => (f.display && displays.some((d) => d.bbox === f.bbox) ? { ...f, bbox: undefined } : f));
-      const { overrides, readings } = inline.some((f) => f.bbox) ? await this.formulas.read(image, inline, glyphHeight, opts.signal) : { overrides: new Map(), readings: [] };
-      if (overrides.size > 0) assembled = assembleText(lines, roles, glyphHeight, overrides, prepared.glyphs, displays);
+      const fromInk = new Set<unknown>([...displays, ...inline].map((d) => d.bbox));
+      const runs = assembled.formulas.map((f) => (fromInk.has(f.bbox) ? { ...f, bbox: undefined } : f));
+      const { overrides, readings } = runs.some((f) => f.bbox) ? await this.formulas.read(image, runs, glyphHeight, opts.signal) : { overrides: new Map(), readings: [] };
+      if (overrides.size > 0) assembled = assembleText(lines, roles, glyphHeight, overrides, prepared.glyphs, displays, inline);
       const all = [...blockReadings, ...readings];
       if (all.length > 0) {
         formulaRaw = {
           engine: '@mpp/recognizer',
           threshold: this.formulas.threshold,
           blocks_read: blockReadings.length,
-          blocks_replaced: displays.length,
+          blocks_replaced: displays.length + inline.length,
           read: readings.length,
           replaced: overrides.size,
           readings: all.slice(0, RAW_NOISE_LIMIT).map((r) => ({ ...r, tesseract: r.tesseract.slice(0, 80), recognizer: r.recognizer.slice(0, 80), confidence: round3(r.confidence), tesseract_confidence: round3(r.tesseract_confidence) })),

@@ -9,7 +9,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import type { BBox } from '@mpp/schemas';
 import { normalizeLatex, placeTexSvg, texToSvg } from '@mpp/recognizer';
-import { displayCandidates, inkBlocks } from '../../../src/local/text/display-blocks';
+import { displayCandidates, inkBlocks, inlineCandidates } from '../../../src/local/text/display-blocks';
 import { defaultFormulaReader, LocalTextProvider, type LocalTextResult } from '../../../src/local/text';
 import { beats } from '../../../src/local/text/formula-reader';
 import type { WordRole } from '../../../src/local/text/layout';
@@ -20,7 +20,12 @@ jest.setTimeout(120_000);
 const G = 14; // glyph height of the hand-made pages, in pixels
 const box = (x: number, y: number, w: number, h: number): BBox => ({ x, y, w, h });
 const word = (text: string, b: BBox, confidence = 0.95): OcrWord => ({ text, bbox: b, confidence });
-const line = (...words: OcrWord[]): OcrLine => ({ text: words.map((w) => w.text).join(' '), bbox: words[0]!.bbox, confidence: 0.9, words });
+const line = (...words: OcrWord[]): OcrLine => {
+  const x0 = Math.min(...words.map((w) => w.bbox.x));
+  const y0 = Math.min(...words.map((w) => w.bbox.y));
+  const bbox = box(x0, y0, Math.max(...words.map((w) => w.bbox.x + w.bbox.w)) - x0, Math.max(...words.map((w) => w.bbox.y + w.bbox.h)) - y0);
+  return { text: words.map((w) => w.text).join(' '), bbox, confidence: 0.9, words };
+};
 const prose = (y: number): { components: BBox[]; line: OcrLine } => {
   // "Solve the equation": glyphs 14 px tall, 2 px apart inside a word, 10 px between words.
   const words = [['Solve', 20], ['the', 88], ['equation', 134]] as const;
@@ -103,6 +108,50 @@ describe('display blocks from the ink', () => {
   });
 });
 
+describe('inline formulas from the ink of a line of prose', () => {
+  // "Simplify the sum 2/3 and write it": the fraction's digits sit above and below the line's
+  // words and tesseract read only its bar, unsurely.
+  const sentence = [['Simplify', 20], ['the', 126], ['sum', 172]] as const;
+  const after = [['and', 290], ['write', 336], ['it', 406]] as const;
+  const glyphsOf = (words: ReadonlyArray<readonly [string, number]>) => words.flatMap(([text, x]) => [...text].map((_, i) => box(x + i * 12, 100, 10, G)));
+  const fraction = [box(230, 92, 8, 10), box(226, 104, 16, 2), box(230, 109, 8, 10)];
+  const words = [...sentence, ...after].map(([text, x]) => word(text, box(x, 100, text.length * 12, G)));
+  const bar = word('-', box(226, 100, 16, G), 0.4);
+  const lines = [line(...words.slice(0, 3), bar, ...words.slice(3))];
+  const layout = { glyphHeight: G, components: [...glyphsOf(sentence), ...fraction, ...glyphsOf(after)], lineArt: [], excludeRegions: [] };
+
+  it('takes the ink that no word of the sentence covers, above and below the line too', () => {
+    const [candidate, ...rest] = inlineCandidates(lines, rolesOf(lines), layout);
+    expect(rest).toEqual([]);
+    expect(candidate).toMatchObject({ line: 0, bbox: box(226, 92, 16, 27), words: [[0, 3]] });
+    expect(candidate!.tesseractScore).toBeLessThan(0.5);
+  });
+
+  it('ends the formula at a short word of the sentence (it, is, of), and leaves lines without a sentence to the display blocks', () => {
+    // "... sum 2/3 is four": `is` starts 8 px after the fraction, closer than the gap inside a formula.
+    const rest = [['is', 250], ['four', 280]] as const;
+    const isWords = rest.map(([text, x]) => word(text, box(x, 100, text.length * 12, G)));
+    const withIs = [line(...words.slice(0, 3), bar, ...isWords)];
+    const [candidate, ...others] = inlineCandidates(withIs, rolesOf(withIs), { ...layout, components: [...glyphsOf(sentence), ...fraction, ...glyphsOf(rest)] });
+    expect(others).toEqual([]);
+    expect(candidate!.bbox).toEqual(box(226, 92, 16, 27));
+    const noSentence = [line(bar)];
+    expect(inlineCandidates(noSentence, rolesOf(noSentence), layout)).toEqual([]);
+  });
+});
+
+/** A line of prose with an inline formula set in the TeX fonts on its baseline. */
+async function inlinePage(before: string, latex: string, after: string): Promise<Buffer> {
+  const f = texToSvg(latex, false);
+  const pxPerEm = 24;
+  const beforeWidth = before.length * 12.5; // DejaVu Serif at 22 px, about
+  const placed = placeTexSvg(f, { x: 20 + beforeWidth, y: 60 + (f.viewBox.y / 1000) * pxPerEm, pxPerEm, strokeUnits: 10 });
+  const afterX = 20 + beforeWidth + (f.viewBox.width / 1000) * pxPerEm + 6;
+  const font = 'font-family="DejaVu Serif, serif" font-size="22"';
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="900" height="120"><rect width="900" height="120" fill="#fff"/><text x="20" y="60" ${font}>${before}</text>${placed}<text x="${afterX}" y="60" ${font}>${after}</text></svg>`;
+  return sharp(Buffer.from(svg)).flatten({ background: '#ffffff' }).greyscale().png().toBuffer();
+}
+
 /** A page: a line of prose set in a serif face, and under it a displayed formula in the TeX fonts. */
 async function page(latex: string): Promise<Buffer> {
   const formula = texToSvg(latex, true);
@@ -177,6 +226,26 @@ describe('LocalTextProvider with the formula recogniser on displayed formulas', 
     expect(norm(paragraphs[3]!.replace(/^\$\$|\$\$$/g, ''))).toBe(norm('F(b)-F(a)=\\frac{b^{2}-a^{2}}{2}'));
     expect(paragraphs[4]).toBe('when $f(x) = x$, which proves the claim.');
     expect(r.formulas.map((f) => f.display)).toEqual([true, true, false]);
+  });
+
+  // [before, formula, after]: a line of prose with the formula inline, read back as $...$ in place.
+  const INLINE: Array<[string, string, string]> = [
+    ['Simplify the sum ', '\\frac{2}{3}+\\frac{1}{4}', 'and write it in lowest terms.'],
+    ['Show that ', 'x^{2}+y^{2}\\geq 2xy', 'for all real numbers.'],
+    ['The value of ', '\\sqrt{16}', 'is four, and so on.'],
+    ['Find ', '\\lim_{n\\to\\infty} a_{n}', 'if it exists.'],
+  ];
+
+  it.each(INLINE)('inline in prose: "%s" $%s$ "%s"', async (before, latex, after) => {
+    const r = await withRecogniser.parse(await inlinePage(before, latex, after), { signal: signal() });
+    const [, inside] = /^.*?\$([^$]+)\$.*$/.exec(r.text) ?? [];
+    expect(r.text.startsWith(`${before.trim()} $`)).toBe(true);
+    expect(r.text.endsWith(`$ ${after}`)).toBe(true);
+    expect(norm(inside ?? '')).toBe(norm(latex));
+    expect(r.formulas).toHaveLength(1);
+    expect(r.formulas[0]).toMatchObject({ display: false });
+    expect(r.lines).toHaveLength(1);
+    expect(r.lines[0]!.type).toBe('mixed');
   });
 
   it('changes nothing on textbook pages in sans-serif print, where tesseract reads the math well', async () => {
