@@ -61,6 +61,33 @@ function clusterByGap<T>(items: readonly T[], box: (t: T) => BBox, gap: number):
   return [...groups.values()];
 }
 
+/** A big symbol is at most this many character heights wide and tall (a display integral is about 2 by 4.5). */
+const SYMBOL_MAX_WIDTH = 2.5;
+const SYMBOL_MAX_HEIGHT = 6;
+/** ... and curved: its box is at least this wide for its height (a straight rule of a drawing is a hairline). */
+const SYMBOL_MIN_ASPECT = 0.15;
+
+/**
+ * Whether a stroke is a big symbol of a formula: symbol-sized, curved, and with glyphs beside it
+ * (within a character height to its left or right, level with its middle: the integrand, the
+ * entries of a matrix).
+ */
+function isFormulaSymbol(c: Component, glyphs: readonly Component[], charHeight: number): boolean {
+  const w = compWidth(c);
+  const h = compHeight(c);
+  if (w > SYMBOL_MAX_WIDTH * charHeight || h > SYMBOL_MAX_HEIGHT * charHeight || w < SYMBOL_MIN_ASPECT * h) return false;
+  const box = compBox(c);
+  const top = box.y + h / 3;
+  const bottom = box.y + (2 * h) / 3;
+  return glyphs.some((g) => {
+    const b = compBox(g);
+    const level = b.y < bottom && b.y + b.h > top;
+    const right = b.x >= box.x + box.w && b.x - (box.x + box.w) <= charHeight;
+    const left = b.x + b.w <= box.x && box.x - (b.x + b.w) <= charHeight;
+    return level && (right || left);
+  });
+}
+
 export function analyseLayout(map: ComponentMap): PageLayout {
   const comps = map.components.filter((c) => c.area >= 3);
   const charHeight = estimateCharHeight(comps, map.width, map.height);
@@ -78,7 +105,14 @@ export function analyseLayout(map: ComponentMap): PageLayout {
     else strokes.push(c);
   }
 
-  const diagrams: DiagramLayout[] = clusterByGap(strokes, compBox, charHeight).map((group, k) => ({
+  // A lone curved stroke the size of a big symbol with text right beside it (an integral sign, a
+  // big bracket of a matrix) is part of a formula, not a drawing.
+  const clusters = clusterByGap(strokes, compBox, charHeight).filter((group) => {
+    if (!(group.length === 1 && isFormulaSymbol(group[0]!, glyphs, charHeight))) return true;
+    glyphs.push(group[0]!);
+    return false;
+  });
+  const diagrams: DiagramLayout[] = clusters.map((group, k) => ({
     id: `diagram-${k + 1}`,
     strokes: group,
     labels: [],

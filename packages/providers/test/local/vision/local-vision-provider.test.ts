@@ -6,6 +6,7 @@
  * coordinates are the diagram's own, shifted by an unknown offset.
  */
 import sharp from 'sharp';
+import { placeTexSvg, texToSvg } from '@mpp/recognizer';
 import { VisionParseOutput, type BBox, type DiagramElement } from '@mpp/schemas';
 import { LocalVisionProvider, type LocalVisionResult } from '../../../src/local/vision';
 import { TesseractEngine } from '../../../src/local/tesseract-engine';
@@ -198,6 +199,20 @@ describe('LocalVisionProvider on other pictures', () => {
     expect(r.elements).toHaveLength(0);
     expect(r.regions.some((g) => g.type === 'formula')).toBe(true);
     expect(r.regions.some((g) => g.type === 'diagram')).toBe(false);
+  });
+
+  it.each([
+    ['an integral with limits', 'A=\\int_{a}^{b} f(x)\\,dx'],
+    ['a matrix in big brackets', 'M=\\begin{pmatrix} 1 & 2 \\\\ 3 & 4 \\end{pmatrix}'],
+  ])('a displayed formula with %s under a line of prose is a formula, not a diagram', async (_what, latex) => {
+    const f = texToSvg(latex, true);
+    const height = Math.ceil(90 + (f.viewBox.height / 1000) * 28 + 40);
+    const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="800" height="${height}"><rect width="800" height="${height}" fill="#fff"/><text x="20" y="40" font-family="DejaVu Serif, serif" font-size="24">The area of the region is given by</text>${placeTexSvg(f, { x: 220, y: 80, pxPerEm: 28, strokeUnits: 10 })}</svg>`;
+    const r = await provider.analyse(await sharp(Buffer.from(svg)).flatten({ background: '#ffffff' }).png().toBuffer(), { signal: new AbortController().signal });
+    expect(r.diagram_type).toBe('none');
+    expect(r.elements).toHaveLength(0);
+    expect(r.regions.some((g) => g.type === 'diagram')).toBe(false);
+    expect(r.regions.some((g) => g.type === 'formula' && g.bbox.y >= 70)).toBe(true);
   });
 
   it('a blank page has no regions and no elements', async () => {
