@@ -248,6 +248,16 @@ describe('LocalTextProvider with the formula recogniser on displayed formulas', 
     expect(r.lines[0]!.type).toBe('mixed');
   });
 
+  it('reads printed arXiv formulas given as whole pages (im2latex-dev fixtures read right by `pnpm bench:stageb`)', async () => {
+    const dir = path.join(__dirname, '../../../../../test/fixtures/im2latex');
+    const labels = new Map(readFileSync(path.join(dir, 'labels.tsv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split('\t') as [string, string]));
+    for (const file of ['164f87aa84.png', '5abbb9b19f.png', '6331d9e7fd.png']) {
+      const r = await withRecogniser.parse(readFileSync(path.join(dir, file)), { signal: signal() });
+      expect(norm(r.formulas.map((f) => f.latex).join(' '))).toBe(norm(labels.get(file)!));
+      expect(r.text).toBe(`$$${r.formulas[0]!.latex}$$`);
+    }
+  });
+
   it('changes nothing on textbook pages in sans-serif print, where tesseract reads the math well', async () => {
     const fixture = (id: string) => readFileSync(path.join(__dirname, '../../../../../test/fixtures/textbook', id, 'img_problem.png'));
     for (const id of ['11', '16']) {
