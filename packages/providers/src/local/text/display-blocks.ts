@@ -1,15 +1,15 @@
 /**
- * Finds the formulas that stand on their own (a displayed equation, a fraction, a sum with limits),
- * and those inside lines of prose (`inlineCandidates`),
- * from the page's ink rather than from tesseract's lines. Tesseract reads a line at a time: it
- * splits a fraction into a numerator line and a denominator line, drops the bar, reads scripts
- * as stray characters and an integral sign as nothing, so its math runs never cover a 2-D
- * formula whole. Here the ink components are grouped into blocks (components closer than a
- * fraction of a glyph height vertically and about a glyph horizontally: the parts of one 2-D
- * formula always are, while separate lines and displays have more space between them), and a
- * block is a candidate when nothing in it reads as a sentence or a diagram label. The candidate
- * also says how well tesseract did on it (its words' confidence times the share of the block's
- * ink they cover), so the math recogniser's reading replaces tesseract's only where it beats it.
+ * Finds formulas from the page's ink rather than from tesseract's lines: those that stand on
+ * their own (a displayed equation, a fraction, a sum with limits: `displayCandidates`) and those
+ * inside lines of prose (`inlineCandidates`). Tesseract reads a line at a time: it splits a
+ * fraction into a numerator line and a denominator line, drops the bar, reads scripts as stray
+ * characters and an integral sign as nothing, so its math runs never cover a 2-D formula whole.
+ * Here the ink components are grouped into blocks (closer than about half a glyph height
+ * vertically and one and a half horizontally); blocks without a sentence that sit closely above
+ * or below each other are joined (the parts of one 2-D formula), and a block is a candidate
+ * when nothing in it reads as a sentence or a diagram label. Each candidate also says how well
+ * tesseract did on it (its words' confidence times the share of the block's ink they cover), so
+ * the math recogniser's reading replaces tesseract's only where it beats it.
  */
 import type { BBox } from '@mpp/schemas';
 import type { OcrLine, OcrWord } from '../tesseract-engine';
