@@ -5,7 +5,7 @@
  */
 import type { BBox, Formula, TextLabel, TextLine, TextWord } from '@mpp/schemas';
 import type { OcrLine, OcrWord } from '../tesseract-engine';
-import { LABEL_GAP, type WordRole } from './layout';
+import { centre, contains, LABEL_GAP, type WordRole } from './layout';
 import { segmentLine } from './math-runs';
 import { splitGluedWord, splitPunctuation } from './math-tokens';
 
@@ -122,8 +122,8 @@ export interface InlineFormula extends DisplayFormula {
   after?: string;
 }
 
-const centreOf = (b: BBox) => ({ x: b.x + b.w / 2, y: b.y + b.h / 2 });
-const holds = (b: BBox, p: { x: number; y: number }): boolean => p.x >= b.x && p.x <= b.x + b.w && p.y >= b.y && p.y <= b.y + b.h;
+/** A formula read from the ink, weighed like a word by its length (one symbol is one or a few characters of LaTeX). */
+const asWord = (f: DisplayFormula): OcrWord => ({ text: f.latex.replace(/\s+/g, ''), bbox: f.bbox, confidence: f.confidence });
 
 /**
  * `overrides` replaces the LaTeX of formulas by their index in a previous call's `formulas` (the
@@ -165,7 +165,7 @@ export function assembleText(lines: readonly OcrLine[], roles: readonly WordRole
     const words = line.words
       .filter((_, k) => lineRoles[k] === 'prose')
       .flatMap((w) => splitWordBox(w, glyphs))
-      .filter((w) => !islands.some((f) => holds(f.bbox, centreOf(w.bbox))));
+      .filter((w) => !islands.some((f) => contains(f.bbox, centre(w.bbox))));
     if (words.length === 0 && islands.length === 0) return;
 
     // Math runs of some words, their formulas pushed in order (a reading given in `overrides` in
@@ -206,7 +206,7 @@ export function assembleText(lines: readonly OcrLine[], roles: readonly WordRole
       const pieces: string[] = [];
       let rest = words;
       for (const island of [...islands, undefined]) {
-        const part = island ? rest.filter((w) => centreOf(w.bbox).x < centreOf(island.bbox).x) : rest;
+        const part = island ? rest.filter((w) => centre(w.bbox).x < centre(island.bbox).x) : rest;
         rest = rest.filter((w) => !part.includes(w));
         if (part.length > 0) pieces.push(emitWords(part).markdown);
         if (island) {
@@ -220,7 +220,7 @@ export function assembleText(lines: readonly OcrLine[], roles: readonly WordRole
     outLines.push({
       text: markdown,
       bbox: unionBox([...words.map((w) => w.bbox), ...islands.map((f) => f.bbox)]),
-      confidence: weightedConfidence([...words, ...islands.map((f): OcrWord => ({ text: f.latex.replace(/\s+/g, ''), bbox: f.bbox, confidence: f.confidence }))]),
+      confidence: weightedConfidence([...words, ...islands.map(asWord)]),
       type,
       words: words.map(toWord),
     });
@@ -245,10 +245,9 @@ export function assembleText(lines: readonly OcrLine[], roles: readonly WordRole
   });
 
   // Labels count too: an image that is all diagram was still read, and its labels are what it says.
-  const inIsland = (i: number, w: OcrWord): boolean => inline.some((f) => f.line === i && holds(f.bbox, centreOf(w.bbox)));
+  const inIsland = (i: number, w: OcrWord): boolean => inline.some((f) => f.line === i && contains(f.bbox, centre(w.bbox)));
   const readWords = lines.flatMap((l, i) => l.words.filter((w, k) => roles[i]![k] !== 'noise' && !inIsland(i, w)));
-  // A formula read from the ink weighs by its length like a word does (one symbol is one or a few characters of LaTeX).
-  readWords.push(...[...displays, ...inline].map((d): OcrWord => ({ text: d.latex.replace(/\s+/g, ''), bbox: d.bbox, confidence: d.confidence })));
+  readWords.push(...[...displays, ...inline].map(asWord));
   return { text: blocks.join('\n\n'), lines: outLines, formulas, labels, confidence: weightedConfidence(readWords), noise };
 }
 

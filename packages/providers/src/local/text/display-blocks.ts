@@ -13,8 +13,8 @@
  */
 import type { BBox } from '@mpp/schemas';
 import type { OcrLine, OcrWord } from '../tesseract-engine';
-import { weightedConfidence } from './assemble';
-import { isSentenceWord, type WordRole } from './layout';
+import { unionBox, weightedConfidence } from './assemble';
+import { centre, contains, isSentenceWord, type WordRole } from './layout';
 import { splitPunctuation } from './math-tokens';
 
 export interface DisplayCandidate {
@@ -33,13 +33,11 @@ const BLOCK_GAP_X = 1.5;
 const MAX_BLOCK_HEIGHT = 8;
 /** Nor one with more components than this. */
 const MAX_BLOCK_COMPONENTS = 150;
-/** At most this many candidates are read per page (each reading costs tens of milliseconds). */
+/** At most this many candidates of each kind (displayed, inline) are read per page (each reading costs tens of milliseconds). */
 export const MAX_CANDIDATES = 24;
 /** A block tesseract covers this well is left to it: no reading would gain enough to pay for itself. */
 const TESSERACT_GOOD_ENOUGH = 0.9;
 
-const centre = (b: BBox) => ({ x: b.x + b.w / 2, y: b.y + b.h / 2 });
-const inside = (p: { x: number; y: number }, b: BBox, margin = 0): boolean => p.x >= b.x - margin && p.x <= b.x + b.w + margin && p.y >= b.y - margin && p.y <= b.y + b.h + margin;
 const overlaps = (a: BBox, b: BBox): boolean => a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
 
 /** Groups ink components into blocks: connected when their boxes, grown by the gaps above, meet. */
@@ -69,13 +67,7 @@ export function inkBlocks(components: readonly BBox[], glyphHeight: number): Arr
     if (list) list.push(c);
     else groups.set(root, [c]);
   });
-  return [...groups.values()].map((list) => {
-    const x0 = Math.min(...list.map((b) => b.x));
-    const y0 = Math.min(...list.map((b) => b.y));
-    const x1 = Math.max(...list.map((b) => b.x + b.w));
-    const y1 = Math.max(...list.map((b) => b.y + b.h));
-    return { bbox: { x: x0, y: y0, w: x1 - x0, h: y1 - y0 }, components: list };
-  });
+  return [...groups.values()].map((list) => ({ bbox: unionBox(list), components: list }));
 }
 
 export interface DisplayLayout {
@@ -115,7 +107,7 @@ export function displayCandidates(lines: readonly OcrLine[], roles: readonly Wor
   const diagrams = layout.lineArt.filter((b) => !strokes.includes(b));
   const wordsIn = (box: BBox): Array<[number, number]> => {
     const found: Array<[number, number]> = [];
-    lines.forEach((line, i) => line.words.forEach((w, k) => inside(centre(w.bbox), box, 0.2 * g) && found.push([i, k])));
+    lines.forEach((line, i) => line.words.forEach((w, k) => contains(box, centre(w.bbox), 0.2 * g) && found.push([i, k])));
     return found;
   };
   const readWords = (at: Array<[number, number]>): OcrWord[] => at.filter(([i, k]) => roles[i]![k] !== 'noise').map(([i, k]) => lines[i]!.words[k]!);
@@ -148,7 +140,7 @@ export function displayCandidates(lines: readonly OcrLine[], roles: readonly Wor
         const gapY = Math.max(A.y, B.y) - Math.min(A.y + A.h, B.y + B.h);
         const gapX = Math.max(A.x, B.x) - Math.min(A.x + A.w, B.x + B.w);
         if (gapY > PART_GAP_Y * g || gapX > PART_GAP_X * g) continue;
-        const box = union(A, B);
+        const box = unionBox([A, B]);
         if (prose.some((p) => overlaps(p, box))) continue;
         parts[a] = { bbox: box, components: [...parts[a]!.components, ...parts[b]!.components], words: [...parts[a]!.words, ...parts[b]!.words] };
         parts.splice(b, 1);
@@ -204,9 +196,9 @@ export function inlineCandidates(lines: readonly OcrLine[], roles: readonly Word
     const sure = line.words.filter((w, k) => roles[i]![k] === 'prose' && isProseWord(w));
     const band = { x: line.bbox.x - g, y: line.bbox.y - LINE_REACH * g, w: line.bbox.w + 2 * g, h: line.bbox.h + 2 * LINE_REACH * g };
     const free = layout.components
-      .filter((c) => inside(centre(c), band))
+      .filter((c) => contains(band, centre(c)))
       // Not a letter of the sentence, nor ink that another line's words hold.
-      .filter((c) => !sure.some((w) => inside(centre(c), w.bbox)) && !allWords.some(({ w, i: j }) => j !== i && inside(centre(c), w.bbox)))
+      .filter((c) => !sure.some((w) => contains(w.bbox, centre(c))) && !allWords.some(({ w, i: j }) => j !== i && contains(w.bbox, centre(c))))
       .sort((a, b) => a.x - b.x);
     const islands: BBox[][] = [];
     for (const c of free) {
@@ -217,10 +209,10 @@ export function inlineCandidates(lines: readonly OcrLine[], roles: readonly Word
     }
     for (const island of islands) {
       if (island.length < 2) continue;
-      const bbox = island.reduce(union);
+      const bbox = unionBox(island);
       if (bbox.h > MAX_BLOCK_HEIGHT * g) continue;
       const words: Array<[number, number]> = [];
-      line.words.forEach((w, k) => inside(centre(w.bbox), bbox, 0.2 * g) && !sure.includes(w) && words.push([i, k]));
+      line.words.forEach((w, k) => contains(bbox, centre(w.bbox), 0.2 * g) && !sure.includes(w) && words.push([i, k]));
       if (words.some(([, k]) => roles[i]![k] !== 'prose' && roles[i]![k] !== 'noise')) continue; // a label
       const read = words.filter(([, k]) => roles[i]![k] !== 'noise').map(([, k]) => line.words[k]!);
       const tesseractScore = coverage(island, read) * weightedConfidence(read);
@@ -231,16 +223,10 @@ export function inlineCandidates(lines: readonly OcrLine[], roles: readonly Word
   return out.slice(0, MAX_CANDIDATES);
 }
 
-function union(a: BBox, b: BBox): BBox {
-  const x0 = Math.min(a.x, b.x);
-  const y0 = Math.min(a.y, b.y);
-  return { x: x0, y: y0, w: Math.max(a.x + a.w, b.x + b.w) - x0, h: Math.max(a.y + a.h, b.y + b.h) - y0 };
-}
-
 /** Share of the block's ink (component box areas) whose centre lies in one of the words' boxes. */
 function coverage(components: readonly BBox[], words: readonly OcrWord[]): number {
   const total = components.reduce((s, c) => s + c.w * c.h, 0);
   if (total === 0) return 0;
-  const covered = components.filter((c) => words.some((w) => inside(centre(c), w.bbox))).reduce((s, c) => s + c.w * c.h, 0);
+  const covered = components.filter((c) => words.some((w) => contains(w.bbox, centre(c)))).reduce((s, c) => s + c.w * c.h, 0);
   return covered / total;
 }

@@ -33,8 +33,9 @@ const TALL_WORD_MIN_CONFIDENCE = 0.8;
 /** Lines start at the column's left edge within this many glyph heights. */
 const ANCHOR_TOLERANCE = 3;
 
-const centre = (b: BBox) => ({ x: b.x + b.w / 2, y: b.y + b.h / 2 });
-const contains = (region: BBox, p: { x: number; y: number }, margin = 0): boolean =>
+export const centre = (b: BBox) => ({ x: b.x + b.w / 2, y: b.y + b.h / 2 });
+/** Whether `p` lies in `region` grown by `margin` on every side. */
+export const contains = (region: BBox, p: { x: number; y: number }, margin = 0): boolean =>
   p.x >= region.x - margin && p.x <= region.x + region.w + margin && p.y >= region.y - margin && p.y <= region.y + region.h + margin;
 
 /** Ordinary lower-case words (`Find`, `each`, `tangent`): the mark of a sentence; function names (`sin`, `log`) are not. */
