@@ -18,8 +18,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LocalTextProvider, defaultFormulaReader } from '@mpp/providers';
-import { MathRecognizer, normalizeLatex } from '@mpp/recognizer';
-import { picturesMatch, renderPicture } from '@mpp/recognizer/bench/image-match';
+import { MathRecognizer } from '@mpp/recognizer';
+import { im2latexSet } from '@mpp/recognizer/bench/datasets';
+import { evaluate, GoldPictures } from '@mpp/recognizer/bench/evaluate';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const arg = (name, fallback) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback;
@@ -28,36 +29,19 @@ const TEXTBOOK = [path.join(ROOT, '../shared/data/textbook'), path.join(ROOT, 't
 const LIMIT = Number(arg('limit', 'Infinity'));
 const CACHE_DIR = path.join(ROOT, '.cache', 'recognizer');
 
-const labels = readFileSync(path.join(DATA, 'labels.tsv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split('\t')).slice(0, LIMIT);
-const images = labels.map(([file]) => readFileSync(path.join(DATA, 'images', file)));
+const pages = im2latexSet(DATA).slice(0, LIMIT);
 const signal = () => AbortSignal.timeout(120_000);
-const norm = (latex) => normalizeLatex(latex).join(' ');
-const golds = new Map();
-const goldPicture = (latex) => {
-  if (!golds.has(latex)) golds.set(latex, renderPicture(latex));
-  return golds.get(latex);
-};
+const gold = new GoldPictures();
 
+/** Scores one side with the recogniser benchmark's own measures (`packages/recognizer/bench/evaluate.ts`). */
 async function score(name, read) {
-  let image = 0;
-  let exact = 0;
-  let ms = 0;
-  const items = [];
-  for (const [k, [file, gold]] of labels.entries()) {
+  const { summary, items } = await evaluate('im2latex-dev pages', name, pages, async (item) => {
     const started = performance.now();
-    const latex = await read(images[k]);
-    ms += performance.now() - started;
-    const picture = latex.trim() === '' ? undefined : await renderPicture(latex).catch(() => undefined);
-    const gp = await goldPicture(gold);
-    const matched = !!(picture && gp && picturesMatch(picture, gp));
-    const same = norm(latex) === norm(gold);
-    image += matched ? 1 : 0;
-    exact += same ? 1 : 0;
-    items.push({ file, latex, image_match: matched, exact: same });
-  }
-  const n = labels.length;
-  console.log(`  ${name.padEnd(34)} image ${((100 * image) / n).toFixed(1)}%  exact ${((100 * exact) / n).toFixed(1)}%  ${(ms / n).toFixed(0)} ms/page`);
-  return { side: name, pages: n, image_match: image / n, exact_match: exact / n, ms_per_page: ms / n, items };
+    const latex = await read(item.image);
+    return { latex, ms: performance.now() - started };
+  }, gold);
+  console.log(`  ${name.padEnd(34)} image ${(100 * summary.imageMatch).toFixed(1)}%  exact ${(100 * summary.exactMatch).toFixed(1)}%  ED ${summary.editDistance.toFixed(3)}  ${summary.msPerFormula.toFixed(0)} ms/page`);
+  return { side: name, pages: summary.count, image_match: summary.imageMatch, exact_match: summary.exactMatch, edit_distance: summary.editDistance, ms_per_page: summary.msPerFormula, items };
 }
 
 const pageLatex = (result) => result.formulas.map((f) => f.latex).join(' ');
@@ -65,9 +49,9 @@ const tesseractOnly = new LocalTextProvider();
 const withRecogniser = new LocalTextProvider(undefined, defaultFormulaReader({ cacheDir: CACHE_DIR }));
 const recognizer = await MathRecognizer.create({ cacheDir: CACHE_DIR });
 
-console.log(`stage B on ${labels.length} im2latex-dev pages (${DATA})`);
+console.log(`stage B on ${pages.length} im2latex-dev pages (${DATA})`);
 // Warm both (tesseract workers, templates) outside the timings.
-await withRecogniser.parse(images[0], { signal: signal() });
+await withRecogniser.parse(pages[0].image, { signal: signal() });
 const sides = [
   await score('tesseract alone', async (img) => pageLatex(await tesseractOnly.parse(img, { signal: signal() }))),
   await score('tesseract + recogniser (stage B)', async (img) => pageLatex(await withRecogniser.parse(img, { signal: signal() }))),
@@ -105,11 +89,11 @@ const md = [
   '',
   `${report.generated_at} · ${report.machine.cpus} CPU · Node ${report.machine.node} · \`node bench/stage-b-formulas.mjs\``,
   '',
-  `Each of the ${labels.length} im2latex-dev images is a page; it is right when the page's formulas, in order, draw the label's picture (image match) or equal it after normalisation (exact).`,
+  `Each of the ${pages.length} im2latex-dev images is a page; it is right when the page's formulas, in order, draw the label's picture (image match) or equal it after normalisation (exact).`,
   '',
-  '| side | pages | image match | exact match | ms / page |',
-  '|---|---:|---:|---:|---:|',
-  ...report.sides.map((s) => `| ${s.side} | ${s.pages} | ${pct(s.image_match)} | ${pct(s.exact_match)} | ${s.ms_per_page.toFixed(0)} |`),
+  '| side | pages | image match | exact match | token edit distance | ms / page |',
+  '|---|---:|---:|---:|---:|---:|',
+  ...report.sides.map((s) => `| ${s.side} | ${s.pages} | ${pct(s.image_match)} | ${pct(s.exact_match)} | ${s.edit_distance.toFixed(3)} | ${s.ms_per_page.toFixed(0)} |`),
   '',
   ...(textbook ? [`Textbook pages (${textbook.source}, sans-serif print, prose and inline math) whose text the recogniser changed: **${textbook.changed} of ${textbook.pages}**.`, ''] : []),
   'A page the recogniser reads right alone but stage B does not: the formula split into two blocks (a wide space such as `\\quad` between two equations, which stage B gives as two display formulas), tesseract reading garbage that looks like words (the block counts as prose), or a crop that reads differently from the whole image.',
